@@ -1,0 +1,18 @@
+/** Jest runs the TypeScript sources of both packages directly (no build needed). */
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/packages'],
+  testMatch: ['**/test/**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }],
+  },
+  moduleNameMapper: {
+    // Sources import './x.js' (ESM style); jest resolves the .ts file.
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+    '^@aio/bind$': '<rootDir>/packages/aio-bind/src/index.ts',
+    '^@aio/core$': '<rootDir>/packages/aio/src/index.ts',
+  },
+  reporters: ['default', '<rootDir>/scripts/jest-summary-reporter.cjs'],
+  testTimeout: 30_000,
+};

@@ -1,0 +1,13 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig({
+  entry: ['src/index.ts'],
+  format: ['esm', 'cjs'],
+  target: 'node20',
+  platform: 'node',
+  sourcemap: true,
+  clean: true,
+  // TypeScript 6 deprecates options tsup's dts build still sets (baseUrl).
+  dts: { compilerOptions: { ignoreDeprecations: '6.0' } },
+  tsconfig: 'tsconfig.build.json',
+});
