@@ -1,0 +1,75 @@
+// The foreign surface, typed once and loaded lazily: the first syscall loads libc's symbols
+// through koffi and declares one fixed-arity `syscall(2)` per argument shape (the variadic
+// form costs twice as much per call and has no `.async`). Importing the package loads
+// nothing but koffi itself, so the pure helpers work everywhere.
+import koffi, { type LibraryHandle } from 'koffi';
+import { type SyscallNumbers, syscallNumbers } from './arch.js';
+
+type Native = ReturnType<LibraryHandle['func']>;
+
+/** Every native entry point @aio/bind calls, with the syscall numbers of this architecture. */
+export interface Ffi {
+  readonly nr: SyscallNumbers;
+  /** io_setup: long syscall(SYS_io_setup, unsigned nr_events, aio_context_t *ctxp) */
+  readonly setup: Native;
+  /** io_destroy: long syscall(SYS_io_destroy, aio_context_t ctx) */
+  readonly destroy: Native;
+  /** io_submit: long syscall(SYS_io_submit, aio_context_t ctx, long nr, struct iocb **iocbpp) */
+  readonly submit: Native;
+  /**
+   * io_getevents: long syscall(SYS_io_getevents, aio_context_t ctx, long min_nr, long nr,
+   *                            struct io_event *events, struct timespec *timeout)
+   */
+  readonly getevents: Native;
+  /**
+   * io_pgetevents: long syscall(SYS_io_pgetevents, aio_context_t ctx, long min_nr, long nr,
+   *   struct io_event *events, struct timespec *timeout, const struct __aio_sigset *usig)
+   */
+  readonly pgetevents: Native;
+  /** io_cancel: long syscall(SYS_io_cancel, aio_context_t ctx, struct iocb *iocb, struct io_event *result) */
+  readonly cancel: Native;
+  /** eventfd2: long syscall(SYS_eventfd2, unsigned int initval, int flags) */
+  readonly eventfd2: Native;
+  /** statx: long syscall(SYS_statx, int dirfd, const char *path, int flags, unsigned mask, struct statx *buf) */
+  readonly statx: Native;
+  /** ssize_t read(int fd, void *buf, size_t count): libc's, for the threadpool eventfd waiter. */
+  readonly read: Native;
+}
+
+let loaded: Ffi | undefined;
+
+function load(): Ffi {
+  const nr = syscallNumbers();
+  // dlopen(NULL): the symbols node itself links against, glibc or musl alike.
+  const libc = koffi.load(null);
+  return Object.freeze({
+    nr,
+    setup: libc.func('long syscall(long, unsigned int, void *)'),
+    destroy: libc.func('long syscall(long, uint64_t)'),
+    submit: libc.func('long syscall(long, uint64_t, long, void *)'),
+    getevents: libc.func('long syscall(long, uint64_t, long, long, void *, void *)'),
+    pgetevents: libc.func('long syscall(long, uint64_t, long, long, void *, void *, void *)'),
+    cancel: libc.func('long syscall(long, uint64_t, void *, void *)'),
+    eventfd2: libc.func('long syscall(long, unsigned int, int)'),
+    statx: libc.func('long syscall(long, int, void *, int, unsigned int, void *)'),
+    read: libc.func('long read(int, void *, unsigned long)'),
+  });
+}
+
+/**
+ * The native entry points, loaded on first use.
+ * @throws {UnsupportedPlatformError} `ERR_AIO_UNSUPPORTED_PLATFORM` off Linux or on an
+ * architecture without verified syscall numbers.
+ */
+export function ffi(): Ffi {
+  loaded ??= load();
+  return loaded;
+}
+
+/** errno of the last call made through koffi on this thread. */
+export function lastErrno(): number {
+  return koffi.errno();
+}
+
+/** koffi itself, for the few helpers that need it directly. */
+export { koffi };

@@ -1,0 +1,124 @@
+// A table of iocbs in one allocation, with the pointer array io_submit wants already filled:
+// the allocation-free submission path. prepare() writes a whole iocb with typed-array stores
+// and checks nothing; encodeIocb() is the checked way to fill one.
+import { IOCB_LAYOUT, SIZEOF_IOCB } from './abi.js';
+import { IOCB_FLAG } from './constants.js';
+import { koffi } from './ffi.js';
+import { validateInteger } from './validate.js';
+
+const TWO_32 = 4294967296;
+const LITTLE = IOCB_LAYOUT.endianness === 'LE';
+const LO = LITTLE ? 0 : 1;
+const HI = LITTLE ? 1 : 0;
+// Word (u32) indexes inside one iocb.
+const W_DATA = IOCB_LAYOUT.aio_data / 4;
+const W_KEY = IOCB_LAYOUT.aio_key / 4;
+const W_RW_FLAGS = IOCB_LAYOUT.aio_rw_flags / 4;
+const H_OPCODE = IOCB_LAYOUT.aio_lio_opcode / 2;
+const H_REQPRIO = IOCB_LAYOUT.aio_reqprio / 2;
+const W_FILDES = IOCB_LAYOUT.aio_fildes / 4;
+const W_BUF = IOCB_LAYOUT.aio_buf / 4;
+const W_NBYTES = IOCB_LAYOUT.aio_nbytes / 4;
+const W_OFFSET = IOCB_LAYOUT.aio_offset / 4;
+const W_RESERVED2 = IOCB_LAYOUT.aio_reserved2 / 4;
+const W_FLAGS = IOCB_LAYOUT.aio_flags / 4;
+const W_RESFD = IOCB_LAYOUT.aio_resfd / 4;
+
+/**
+ * `length` iocbs in one 8-byte-aligned allocation. `addresses[i]` is the address of iocb `i`,
+ * so `io_submit(ctx, table.addresses.subarray(first, first + n))` submits a run of them, and
+ * any BigUint64Array filled from `addresses` submits an arbitrary set.
+ *
+ * Keep the table referenced while any of its iocbs is in flight: the kernel reads an iocb at
+ * submit time only, but the completion's `obj` points into this memory.
+ */
+export class IocbArray {
+  /** Number of iocbs. */
+  readonly length: number;
+  /** All iocbs, `length * 64` bytes. */
+  readonly bytes: Uint8Array;
+  /** The address of each iocb, ready for io_submit. */
+  readonly addresses: BigUint64Array;
+  readonly #u32: Uint32Array;
+  readonly #u16: Uint16Array;
+  readonly #i16: Int16Array;
+  readonly #u64: BigUint64Array;
+
+  /** @throws {RangeError} `ERR_OUT_OF_RANGE` unless 1 <= length <= 2^20. */
+  constructor(length: number) {
+    validateInteger(length, 'length', 1, 1 << 20);
+    const buffer = new ArrayBuffer(length * SIZEOF_IOCB);
+    this.length = length;
+    this.bytes = new Uint8Array(buffer);
+    this.#u32 = new Uint32Array(buffer);
+    this.#u16 = new Uint16Array(buffer);
+    this.#i16 = new Int16Array(buffer);
+    this.#u64 = new BigUint64Array(buffer);
+    this.addresses = new BigUint64Array(length);
+    const base = koffi.address(buffer);
+    for (let i = 0; i < length; i++) this.addresses[i] = base + BigInt(i * SIZEOF_IOCB);
+  }
+
+  /** Iocb `i` as a 64-byte view (for encodeIocb, decodeIocb or io_cancel). */
+  at(i: number): Uint8Array {
+    validateInteger(i, 'index', 0, this.length - 1);
+    return this.bytes.subarray(i * SIZEOF_IOCB, (i + 1) * SIZEOF_IOCB);
+  }
+
+  /**
+   * Rewrites iocb `i` completely: the fields given, 0 for aio_key, aio_rw_flags, aio_reqprio,
+   * aio_reserved2, aio_flags and aio_resfd. Unchecked: numbers must be non-negative integers
+   * below 2^53 (`nbytes`, `offset`, `data`) or 2^32 (`fd`), `buf` an address or POLL mask.
+   */
+  prepare(
+    i: number,
+    opcode: number,
+    fd: number,
+    buf: bigint,
+    nbytes: number,
+    offset: number,
+    data: number,
+  ): void {
+    const u32 = this.#u32;
+    const w = i << 4;
+    u32[w + W_DATA + LO] = data >>> 0;
+    u32[w + W_DATA + HI] = (data / TWO_32) >>> 0;
+    u32[w + W_KEY] = 0;
+    u32[w + W_RW_FLAGS] = 0;
+    const h = i << 5;
+    this.#u16[h + H_OPCODE] = opcode;
+    this.#i16[h + H_REQPRIO] = 0;
+    u32[w + W_FILDES] = fd;
+    this.#u64[(i << 3) + W_BUF / 2] = buf;
+    u32[w + W_NBYTES + LO] = nbytes >>> 0;
+    u32[w + W_NBYTES + HI] = (nbytes / TWO_32) >>> 0;
+    u32[w + W_OFFSET + LO] = offset >>> 0;
+    u32[w + W_OFFSET + HI] = (offset / TWO_32) >>> 0;
+    u32[w + W_RESERVED2] = 0;
+    u32[w + W_RESERVED2 + 1] = 0;
+    u32[w + W_FLAGS] = 0;
+    u32[w + W_RESFD] = 0;
+  }
+
+  /** Sets `aio_rw_flags` of iocb `i`. */
+  setRwFlags(i: number, rwFlags: number): void {
+    this.#u32[(i << 4) + W_RW_FLAGS] = rwFlags;
+  }
+
+  /** Sets `aio_reqprio` of iocb `i` and the IOCB_FLAG_IOPRIO bit. */
+  setPriority(i: number, ioprio: number): void {
+    this.#i16[(i << 5) + H_REQPRIO] = ioprio;
+    this.#u32[(i << 4) + W_FLAGS]! |= IOCB_FLAG.IOPRIO;
+  }
+
+  /** Makes iocb `i` signal eventfd `fd` on completion (IOCB_FLAG_RESFD). */
+  setResfd(i: number, fd: number): void {
+    this.#u32[(i << 4) + W_RESFD] = fd;
+    this.#u32[(i << 4) + W_FLAGS]! |= IOCB_FLAG.RESFD;
+  }
+
+  /** Sets `aio_offset` of iocb `i` from a bigint (for offsets at or above 2^53). */
+  setOffset(i: number, offset: bigint): void {
+    this.#u64[(i << 3) + W_OFFSET / 2] = BigInt.asUintN(64, offset);
+  }
+}

@@ -1,0 +1,92 @@
+// Child processes for tests that must observe a whole process: a blocked syscall, a signal,
+// exit behaviour, --expose-gc. The package sources are bundled with esbuild into a CommonJS
+// file next to koffi's install, so the child needs no build step and no TypeScript loader.
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildSync } from 'esbuild';
+
+const root = join(__dirname, '..');
+const built = new Map<string, string>();
+
+/** Path of a CJS bundle of `@aio/bind` or `@aio/core` (built once per test process). */
+export function bundle(name: 'bind' | 'core'): string {
+  const cached = built.get(name);
+  if (cached) return cached;
+  const dir = join(root, 'packages', 'aio-bind', '.bundles');
+  mkdirSync(dir, { recursive: true });
+  const outfile = join(dir, `${name}-${process.pid}.cjs`);
+  buildSync({
+    entryPoints: [
+      join(root, name === 'bind' ? 'packages/aio-bind/src/index.ts' : 'packages/aio/src/index.ts'),
+    ],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    outfile,
+    external: ['koffi'],
+    alias: { '@aio/bind': join(root, 'packages/aio-bind/src/index.ts') },
+    logLevel: 'silent',
+  });
+  built.set(name, outfile);
+  return outfile;
+}
+
+export interface ChildResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+export interface ChildOptions {
+  /** Extra node flags, e.g. ['--expose-gc']. */
+  nodeArgs?: string[];
+  /** Kill the child (SIGKILL) after this many ms and report timedOut. Default 20 s. */
+  timeoutMs?: number;
+  /** Called with each stdout line as it arrives (to signal the child at the right moment). */
+  onLine?: (line: string, child: ReturnType<typeof spawn>) => void;
+}
+
+/**
+ * Runs `code` (CommonJS) in a fresh node process where `AIO` is the bundle of `pkg`.
+ */
+export function runChild(
+  pkg: 'bind' | 'core',
+  code: string,
+  options: ChildOptions = {},
+): Promise<ChildResult> {
+  const source = `const AIO = require(${JSON.stringify(bundle(pkg))});\n${code}`;
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '-e', source], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  let pending = '';
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  }, options.timeoutMs ?? 20_000);
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+    pending += chunk;
+    let nl = pending.indexOf('\n');
+    while (nl >= 0) {
+      options.onLine?.(pending.slice(0, nl), child);
+      pending = pending.slice(nl + 1);
+      nl = pending.indexOf('\n');
+    }
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  return new Promise((resolve) => {
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, timedOut });
+    });
+  });
+}
