@@ -27,7 +27,7 @@ function readProcNumber(name: string): string {
 
 function iocbAt(c: HintContext): string {
   const fd = c.fd === undefined ? '' : ` (fd ${c.fd})`;
-  return `iocb ${c.index ?? 0}${fd}`;
+  return c.index === undefined ? `The request${fd}` : `iocb ${c.index}${fd}`;
 }
 
 const DIRECT_ALIGNMENT =
@@ -50,7 +50,9 @@ const HINTS: Record<string, Hint> = {
     'The context is not valid: it was never returned by io_setup or was already destroyed.',
   'io_submit EAGAIN': () =>
     'No free slot in the completion ring: reap completions (io_getevents or reapRing) first.',
-  'io_submit EBADF': (c) => `${iocbAt(c)} names a file descriptor that is not open.`,
+  'io_submit EBADF': (c) =>
+    `${iocbAt(c)} names a file descriptor that is not open, or not open for this command ` +
+    '(a write to a read-only fd, a read of a write-only one).',
   'io_submit EINVAL': (c) =>
     `${iocbAt(c)} or the context is invalid: unknown context, unknown aio_lio_opcode, ` +
     'aio_reserved2 not 0, unknown aio_flags, nbytes or offset out of range, or FSYNC/FDSYNC ' +

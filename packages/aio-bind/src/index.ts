@@ -62,7 +62,13 @@ export { decodeIocb, encodeIocb, type IocbFields, type IocbInit } from './iocb.j
 export { IocbArray } from './iocb-array.js';
 export { type AioLimits, aioLimits } from './limits.js';
 export { addressOf, encodeIovecs } from './memory.js';
-export { RingFormatError, type RingHeader, readRingHeader, reapRing } from './ring.js';
+export {
+  CompletionRing,
+  RingFormatError,
+  type RingHeader,
+  readRingHeader,
+  reapRing,
+} from './ring.js';
 export { fileType, SIZEOF_STATX, STATX_OFFSETS, statx } from './stat.js';
 export {
   io_cancel,

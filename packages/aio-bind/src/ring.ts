@@ -19,6 +19,8 @@ interface RingView {
   readonly header: Uint32Array;
   readonly events: Uint8Array;
   readonly nr: number;
+  /** Cleared by io_destroy before the kernel unmaps the ring. */
+  live: boolean;
 }
 
 /** A ring whose format this package does not know, or whose header is inconsistent. */
@@ -56,9 +58,12 @@ export function registerRing(ctx: bigint): void {
   registry().set(ctx, null);
 }
 
-/** Forgets a context before io_destroy unmaps its ring. */
+/** Forgets a context before io_destroy unmaps its ring (and disarms its CompletionRings). */
 export function unregisterRing(ctx: bigint): void {
-  registry().delete(ctx);
+  const rings = registry();
+  const view = rings.get(ctx);
+  if (view) view.live = false;
+  rings.delete(ctx);
 }
 
 function checkHeader(h: Uint32Array): void {
@@ -88,10 +93,11 @@ function ringOf(ctx: bigint): RingView {
   }
   const nr = head[AIO_RING_HEADER.nr]!;
   const all = koffi.view(ctx, AIO_RING_HEADER.size + nr * SIZEOF_IO_EVENT);
-  const view = {
+  const view: RingView = {
     header: new Uint32Array(all, 0, 8),
     events: new Uint8Array(all, AIO_RING_HEADER.size),
     nr,
+    live: true,
   };
   rings.set(ctx, view);
   return view;
@@ -115,7 +121,16 @@ export function reapRing(ctx: bigint, events: Uint8Array, max: number): number {
   if (max * SIZEOF_IO_EVENT > events.byteLength) {
     throw new OutOfRangeError('max', `<= events.byteLength / 32 (${events.byteLength >>> 5})`, max);
   }
-  const ring = ringOf(ctx);
+  const view: ArrayBufferView = events;
+  const out =
+    view instanceof Uint8Array
+      ? view
+      : new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+  return copyEvents(ringOf(ctx), out, max);
+}
+
+/** Copies up to `max` events from head to tail into `out` and publishes the new head. */
+function copyEvents(ring: RingView, out: Uint8Array, max: number): number {
   const h = ring.header;
   checkHeader(h);
   const nr = ring.nr;
@@ -128,11 +143,6 @@ export function reapRing(ctx: bigint, events: Uint8Array, max: number): number {
   }
   const available = tail > head ? tail - head : nr - head + tail;
   const n = Math.min(available, max);
-  const view: ArrayBufferView = events;
-  const out =
-    view instanceof Uint8Array
-      ? view
-      : new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
   const first = Math.min(n, nr - head);
   out.set(ring.events.subarray(head * SIZEOF_IO_EVENT, (head + first) * SIZEOF_IO_EVENT), 0);
   if (n > first) {
@@ -140,6 +150,45 @@ export function reapRing(ctx: bigint, events: Uint8Array, max: number): number {
   }
   Atomics.store(h, AIO_RING_HEADER.head, (head + n) % nr);
   return n;
+}
+
+/**
+ * The completion ring of one context, checked once: reap() then costs no argument checks and
+ * no lookup, for hot loops. io_destroy disarms it (reap() then throws ERR_AIO_RING_UNSUPPORTED
+ * instead of reading unmapped memory).
+ */
+export class CompletionRing {
+  readonly ctx: bigint;
+  readonly #ring: RingView;
+
+  /** @throws as {@link reapRing} for an unknown or destroyed context, or an unknown format. */
+  constructor(ctx: bigint) {
+    validateContext(ctx);
+    this.ctx = ctx;
+    this.#ring = ringOf(ctx);
+    checkHeader(this.#ring.header);
+  }
+
+  /** Number of event slots in the ring. */
+  get size(): number {
+    return this.#ring.nr;
+  }
+
+  /** True when no completion waits on the ring (one shared-memory read, no syscall). */
+  get empty(): boolean {
+    const h = this.#ring.header;
+    return !this.#ring.live || h[AIO_RING_HEADER.head] === Atomics.load(h, AIO_RING_HEADER.tail);
+  }
+
+  /**
+   * As reapRing(ctx, events, max) for this context: copies up to `max` events into `events`
+   * (at least `max * 32` bytes; not checked here: use an IoEventArray's bytes and length).
+   */
+  reap(events: Uint8Array, max: number): number {
+    if (!this.#ring.live)
+      throw new RingFormatError('The context was destroyed: its ring is unmapped');
+    return copyEvents(this.#ring, events, Math.min(max, events.byteLength >>> 5));
+  }
 }
 
 /**

@@ -149,3 +149,35 @@ describe('reapRing', () => {
     }
   });
 });
+
+describe('CompletionRing', () => {
+  test('reaps like reapRing, reports empty, and is disarmed by io_destroy', () => {
+    const fd = fileWith(tmp.dir, 'cring', pattern(256));
+    const table = new IocbArray(10);
+    const out = Buffer.alloc(10);
+    const events = new Uint8Array(10 * 32);
+    const ctx = io_setup(16);
+    const { CompletionRing } = require('../src/index.js') as typeof import('../src/index.js');
+    const ring = new CompletionRing(ctx);
+    try {
+      expect(ring.size).toBe(readRingHeader(ctx).nr);
+      expect(ring.empty).toBe(true);
+      submitReads(ctx, fd, table, out, 0, 10);
+      expect(ring.empty).toBe(false);
+      expect(ring.reap(events, 4)).toBe(4);
+      expect(ring.reap(events, 100)).toBe(6); // max is capped by the buffer (10 events)
+      expect(Number(decodeIoEvent(events, 5).data)).toBe(9);
+      expect(ring.empty).toBe(true);
+    } finally {
+      io_destroy(ctx);
+    }
+    expect(ring.empty).toBe(true);
+    expect(() => ring.reap(events, 1)).toThrow(
+      expect.objectContaining({ code: 'ERR_AIO_RING_UNSUPPORTED' }),
+    );
+    expect(() => new CompletionRing(ctx)).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }),
+    );
+    closeAll(fd);
+  });
+});
