@@ -2,7 +2,7 @@
 // exit behaviour, --expose-gc. The package sources are bundled with esbuild into a CommonJS
 // file next to koffi's install, so the child needs no build step and no TypeScript loader.
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 
@@ -29,6 +29,11 @@ export function bundle(name: 'bind' | 'core'): string {
     alias: { '@aio/bind': join(root, 'packages/aio-bind/src/index.ts') },
     logLevel: 'silent',
   });
+  if (built.size === 0) {
+    process.once('exit', () => {
+      for (const path of built.values()) rmSync(path, { force: true });
+    });
+  }
   built.set(name, outfile);
   return outfile;
 }
@@ -48,19 +53,25 @@ export interface ChildOptions {
   timeoutMs?: number;
   /** Called with each stdout line as it arrives (to signal the child at the right moment). */
   onLine?: (line: string, child: ReturnType<typeof spawn>) => void;
+  /** The child's stdin: 'ignore' (default), 'pipe' (child.stdin is writable), or an fd to inherit. */
+  stdin?: 'ignore' | 'pipe' | number;
 }
 
 /**
- * Runs `code` (CommonJS) in a fresh node process where `AIO` is the bundle of `pkg`.
+ * Runs `code` (CommonJS) in a fresh node process where `AIO` is the bundle of `pkg` and
+ * `BIND` the bundle of @aio/bind (its own copy: for pure helpers such as addressOf).
  */
 export function runChild(
   pkg: 'bind' | 'core',
   code: string,
   options: ChildOptions = {},
 ): Promise<ChildResult> {
-  const source = `const AIO = require(${JSON.stringify(bundle(pkg))});\n${code}`;
+  const source =
+    `const AIO = require(${JSON.stringify(bundle(pkg))});\n` +
+    `const BIND = require(${JSON.stringify(bundle('bind'))});\n${code}`;
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '-e', source], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
+    cwd: join(root, 'packages', 'aio-bind'), // so that require('koffi') resolves in the child
   });
   let stdout = '';
   let stderr = '';
@@ -70,7 +81,7 @@ export function runChild(
     timedOut = true;
     child.kill('SIGKILL');
   }, options.timeoutMs ?? 20_000);
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
     stdout += chunk;
     pending += chunk;
     let nl = pending.indexOf('\n');
@@ -80,7 +91,7 @@ export function runChild(
       nl = pending.indexOf('\n');
     }
   });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
   });
   return new Promise((resolve) => {

@@ -1,0 +1,409 @@
+// AioContext: linux_aio's AIOContext with Promise methods delivered on Node's event loop.
+// Arguments are checked here; the engine (engine.ts) does the kernel work.
+import {
+  FdPoller,
+  InvalidArgTypeError,
+  InvalidArgValueError,
+  IOCB_CMD,
+  OutOfRangeError,
+  validateInteger,
+} from '@aio/bind';
+import { cancelInKernel, cancelPolls, cancelQueued } from './cancellation.js';
+import { Engine, type EngineOptions } from './engine.js';
+import { ContextClosedError, withOperation } from './errors.js';
+import type { AioEvent } from './event.js';
+import { watchOwner } from './lifetime.js';
+import { collectEvents, eventIterator } from './manual.js';
+import { Op, SETTLE_EVENT, SETTLE_MANUAL, SETTLE_RESULT, SETTLE_VOID } from './op.js';
+import { type AioRequest, assertIdle } from './request.js';
+import { opFromRequest, validateRequest } from './request-op.js';
+import { submitNow } from './submission.js';
+import {
+  applyOptions,
+  type FileLike,
+  type RequestOptions,
+  setBuffer,
+  setBuffers,
+  setPosition,
+  toFd,
+  validatePollEvents,
+  validateSignal,
+} from './validate.js';
+import type { Backend } from './waker.js';
+
+/** Options of `new AioContext()`. */
+export interface AioContextOptions {
+  /** The most requests in flight at once; more wait in a queue. 1 to 65536, default 128. */
+  maxRequests?: number;
+  /** How completions wake the event loop: 'auto' (default: 'poll' where available), 'poll', 'threadpool'. */
+  backend?: Backend | 'auto';
+  /**
+   * The most iocbs per io_submit call, or 'auto' (default): 16 while requests complete inside
+   * io_submit (buffered I/O), 4 while the device holds them (O_DIRECT). See the README.
+   */
+  submitBatch?: number | 'auto';
+}
+
+/** Options of `run()`. */
+export interface RunOptions {
+  signal?: AbortSignal;
+}
+
+/** Default `maxRequests`. */
+export const DEFAULT_MAX_REQUESTS = 128;
+const BACKENDS = new Set(['auto', 'poll', 'threadpool']);
+
+function validateContextOptions(options: unknown): EngineOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidArgTypeError('options', 'of type object', options);
+  }
+  const {
+    maxRequests = DEFAULT_MAX_REQUESTS,
+    backend = 'auto',
+    submitBatch,
+  } = options as AioContextOptions;
+  validateInteger(maxRequests, 'options.maxRequests', 1, 65536);
+  if (!BACKENDS.has(backend)) {
+    throw new InvalidArgValueError(
+      'options.backend',
+      backend,
+      "must be 'auto', 'poll' or 'threadpool'",
+    );
+  }
+  if (backend === 'poll' && !FdPoller.available) {
+    throw new InvalidArgValueError(
+      'options.backend',
+      backend,
+      'is not available: koffi has no uv_poll',
+    );
+  }
+  const batch = submitBatch ?? 'auto';
+  if (batch !== 'auto') validateInteger(batch, 'options.submitBatch', 1, maxRequests);
+  return { maxRequests, backend, submitBatch: batch };
+}
+
+/**
+ * A kernel AIO context: an io_setup ring, an eventfd watched by Node's event loop, and a
+ * queue. Requests asked for in one tick are submitted together; completions settle Promises.
+ * An idle context keeps nothing alive; one with requests in flight keeps the process alive.
+ */
+export class AioContext implements AsyncDisposable, Disposable {
+  readonly #engine: Engine;
+  #closed = false;
+  #closing: Promise<void> | null = null;
+
+  /**
+   * @throws {AioError} EAGAIN when aio-max-nr has no room for `maxRequests` (the hint gives the
+   * numbers); `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` / `ERR_OUT_OF_RANGE` for bad options.
+   */
+  constructor(options: AioContextOptions = {}) {
+    this.#engine = new Engine(validateContextOptions(options));
+    watchOwner(this, this.#engine);
+  }
+
+  /** The most requests in flight at once. */
+  get maxRequests(): number {
+    return this.#engine.max;
+  }
+
+  /** Requests the kernel holds now (submitted, not yet completed and reaped). */
+  get inFlight(): number {
+    return this.#engine.inFlight;
+  }
+
+  /** Requests waiting for a free slot. */
+  get queued(): number {
+    return this.#engine.queue.size;
+  }
+
+  /** True once close() or closeSync() was called: no new work is accepted. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Iocbs per io_submit call at the moment ('auto' switches between 16 and 4). */
+  get submitBatch(): number {
+    return this.#engine.submitBatch;
+  }
+
+  /** Which mechanism wakes the event loop on completions. */
+  get backend(): Backend {
+    return this.#engine.backend;
+  }
+
+  #op(cmd: number, file: unknown, settle: number): Op {
+    if (this.#closed) throw new ContextClosedError();
+    const fd = toFd(file);
+    return new Op(cmd, fd, typeof file === 'object' ? (file as object) : null, settle);
+  }
+
+  #transfer(
+    cmd: number,
+    file: unknown,
+    buffer: unknown,
+    position: unknown,
+    options: unknown,
+  ): Promise<number> {
+    let op: Op;
+    try {
+      op = this.#op(cmd, file, SETTLE_RESULT);
+      setBuffer(op, buffer);
+      setPosition(op, position);
+      if (options !== undefined) applyOptions(op, options, true);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#engine.enqueue(op);
+  }
+
+  #vector(
+    cmd: number,
+    file: unknown,
+    buffers: unknown,
+    position: unknown,
+    options: unknown,
+  ): Promise<number> {
+    let op: Op;
+    try {
+      op = this.#op(cmd, file, SETTLE_RESULT);
+      setBuffers(op, buffers);
+      setPosition(op, position);
+      if (options !== undefined) applyOptions(op, options, true);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#engine.enqueue(op);
+  }
+
+  #sync(cmd: number, file: unknown, options: unknown): Promise<void> {
+    let op: Op;
+    try {
+      op = this.#op(cmd, file, SETTLE_VOID);
+      if (options !== undefined) applyOptions(op, options, false);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#engine.enqueue(op);
+  }
+
+  /**
+   * Reads `buffer.byteLength` bytes at `position` (required: AIO has no file pointer).
+   * Resolves the bytes read (fewer at end of file).
+   * @throws (rejects) `ERR_INVALID_ARG_TYPE`, `ERR_OUT_OF_RANGE`, `ERR_AIO_CLOSED`, `ABORT_ERR`,
+   * or an AioError (`syscall` 'io_submit' or 'IOCB_CMD_PREAD') with fd, command, position, length.
+   */
+  read(
+    file: FileLike,
+    buffer: ArrayBufferView,
+    position: number | bigint,
+    options?: RequestOptions,
+  ): Promise<number> {
+    return this.#transfer(IOCB_CMD.PREAD, file, buffer, position, options);
+  }
+
+  /** Writes `buffer` at `position`; resolves the bytes written. Rejects as read(). */
+  write(
+    file: FileLike,
+    buffer: ArrayBufferView,
+    position: number | bigint,
+    options?: RequestOptions,
+  ): Promise<number> {
+    return this.#transfer(IOCB_CMD.PWRITE, file, buffer, position, options);
+  }
+
+  /** Reads into `buffers` in order from `position` (at most IOV_MAX buffers); resolves the bytes read. */
+  readv(
+    file: FileLike,
+    buffers: readonly ArrayBufferView[],
+    position: number | bigint,
+    options?: RequestOptions,
+  ): Promise<number> {
+    return this.#vector(IOCB_CMD.PREADV, file, buffers, position, options);
+  }
+
+  /** Writes `buffers` in order at `position`; resolves the bytes written. */
+  writev(
+    file: FileLike,
+    buffers: readonly ArrayBufferView[],
+    position: number | bigint,
+    options?: RequestOptions,
+  ): Promise<number> {
+    return this.#vector(IOCB_CMD.PWRITEV, file, buffers, position, options);
+  }
+
+  /** Flushes the file's data and metadata to the device (IOCB_CMD_FSYNC). */
+  fsync(file: FileLike, options?: RequestOptions): Promise<void> {
+    return this.#sync(IOCB_CMD.FSYNC, file, options);
+  }
+
+  /** Flushes the file's data, and the metadata needed to read it (IOCB_CMD_FDSYNC). */
+  fdatasync(file: FileLike, options?: RequestOptions): Promise<void> {
+    return this.#sync(IOCB_CMD.FDSYNC, file, options);
+  }
+
+  /**
+   * Resolves the revents mask once the file is ready for `events` (POLL.* bits from
+   * @aio/bind). Pending polls are cancelled by close() (rejecting `ERR_AIO_CLOSED`) and by
+   * their AbortSignal (io_cancel).
+   */
+  poll(file: FileLike, events: number, options?: RequestOptions): Promise<number> {
+    let op: Op;
+    try {
+      op = this.#op(IOCB_CMD.POLL, file, SETTLE_RESULT);
+      validatePollEvents(events);
+      op.events = events;
+      if (options !== undefined) applyOptions(op, options, false);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#engine.enqueue(op);
+  }
+
+  /**
+   * Runs a request; resolves its AioEvent, also when the kernel reports an error in `res`
+   * (see `event.ok` / `event.error`). Rejects when the request cannot be submitted at all.
+   */
+  run(request: AioRequest, options?: RunOptions): Promise<AioEvent> {
+    let op: Op;
+    try {
+      if (this.#closed) throw new ContextClosedError();
+      validateRequest(request);
+      assertIdle(request);
+      if (request.resfd !== null) {
+        throw new InvalidArgValueError(
+          'request.resfd',
+          request.resfd,
+          "is for submit(): run() waits on the context's eventfd",
+        );
+      }
+      op = opFromRequest(request, SETTLE_EVENT);
+      if (options !== undefined) {
+        if (typeof options !== 'object' || options === null)
+          throw new InvalidArgTypeError('options', 'of type object', options);
+        if (options.signal !== undefined) {
+          validateSignal(options.signal);
+          op.signal = options.signal;
+        }
+      }
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#engine.enqueue(op);
+  }
+
+  /**
+   * linux_aio-style: submits the requests now (no queue), as many as there is room for, and
+   * returns how many went in. Stops at the first the kernel refuses, and throws only when that
+   * is the first. Collect completions with getEvents() or events().
+   */
+  submit(...requests: AioRequest[]): number {
+    if (this.#closed) throw new ContextClosedError();
+    const seen = new Set<AioRequest>();
+    requests.forEach((request, i) => {
+      validateRequest(request, `requests[${i}]`);
+      assertIdle(request);
+      if (seen.has(request))
+        throw new InvalidArgValueError(`requests[${i}]`, request.command, 'appears twice');
+      seen.add(request);
+    });
+    return submitNow(
+      this.#engine,
+      requests.map((request) => opFromRequest(request, SETTLE_MANUAL)),
+    );
+  }
+
+  /**
+   * linux_aio-style: returns between `minNr` and `maxNr` completions of submit()-ed requests,
+   * blocking the thread (up to `timeoutNs`, forever when omitted) while fewer than `minNr`
+   * are available and some are still in flight. Prefer events() on the event loop.
+   */
+  getEvents(minNr: number, maxNr: number, timeoutNs?: number | bigint): AioEvent[] {
+    validateInteger(minNr, 'minNr', 0, 0x7fff_ffff);
+    validateInteger(maxNr, 'maxNr', 0, 0x7fff_ffff);
+    if (minNr > maxNr) throw new OutOfRangeError('minNr', `<= maxNr (${maxNr})`, minNr);
+    let timeout: bigint | null = null;
+    if (timeoutNs !== undefined) {
+      if (typeof timeoutNs === 'number')
+        validateInteger(timeoutNs, 'timeoutNs', 0, Number.MAX_SAFE_INTEGER);
+      else if (typeof timeoutNs !== 'bigint')
+        throw new InvalidArgTypeError('timeoutNs', 'of type number or bigint', timeoutNs);
+      else if (timeoutNs < 0n) throw new OutOfRangeError('timeoutNs', '>= 0', timeoutNs);
+      timeout = BigInt(timeoutNs);
+    }
+    return collectEvents(this.#engine, minNr, maxNr, timeout);
+  }
+
+  /**
+   * Cancels a run()/submit() request. Queued: it is removed, and its event (res -ECANCELED) is
+   * returned and also resolves run(). In flight: io_cancel; current kernels deliver the event
+   * later (through run(), getEvents() or events()) and null is returned. Only polls can be
+   * cancelled in flight.
+   * @throws {AioError} EINVAL (with fd and command) for an in-flight read, write or sync;
+   * `ERR_INVALID_ARG_VALUE` when the request is not queued or in flight here.
+   */
+  cancel(request: AioRequest): AioEvent | null {
+    validateRequest(request);
+    const engine = this.#engine;
+    const op = engine.byRequest.get(request);
+    if (op === undefined) {
+      throw new InvalidArgValueError(
+        'request',
+        request.command,
+        'is not queued or in flight on this context',
+      );
+    }
+    if (op.slot < 0) return cancelQueued(engine, op);
+    try {
+      return cancelInKernel(engine, op, false);
+    } catch (error) {
+      if (error instanceof Error && 'errno' in error) throw withOperation(error as never, op);
+      throw error;
+    }
+  }
+
+  /**
+   * Completions of submit()-ed requests as they arrive, on the event loop. Ends when the
+   * context is destroyed (after yielding what arrived before), or when the loop breaks.
+   */
+  events(): AsyncIterableIterator<AioEvent> {
+    return eventIterator(this.#engine);
+  }
+
+  /**
+   * Stops accepting work, lets queued and in-flight requests finish, cancels pending polls,
+   * then destroys the context (io_destroy). Idempotent.
+   */
+  close(): Promise<void> {
+    if (this.#closing === null) {
+      this.#closed = true;
+      const engine = this.#engine;
+      engine.closing = true;
+      cancelPolls(engine);
+      this.#closing = engine.whenDestroyed();
+    }
+    return this.#closing;
+  }
+
+  /** close(), blocking the thread until the kernel has finished every request. */
+  closeSync(): void {
+    this.#closed = true;
+    const engine = this.#engine;
+    if (!engine.closing) {
+      engine.closing = true;
+      cancelPolls(engine);
+    }
+    while (!engine.destroyed) {
+      engine.pump(); // submits what is queued, reaps; destroys once idle
+      if (!engine.destroyed && engine.inFlight > 0) engine.waitSync(null);
+    }
+    this.#closing ??= Promise.resolve();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.closeSync();
+  }
+}

@@ -1,0 +1,24 @@
+// An Op into its iocb slot: command, fd, memory, offset and the flags that make it safe.
+import { addressOf, IOCB_CMD, type IocbArray, RWF } from '@aio/bind';
+import { isAsyncType } from './fd-guard.js';
+import type { Op } from './op.js';
+
+/** Writes `op` into iocb `slot`; `type` is its fd's S_IFMT, `efd` the context's eventfd. */
+export function encodeOp(t: IocbArray, op: Op, slot: number, type: number, efd: number): void {
+  const cmd = op.cmd;
+  const transfers = cmd === IOCB_CMD.PREAD || cmd === IOCB_CMD.PWRITE;
+  const vectored = cmd === IOCB_CMD.PREADV || cmd === IOCB_CMD.PWRITEV;
+  // aio_data is the slot: the completion finds its Op with it.
+  if (transfers) t.prepare(slot, cmd, op.fd, addressOf(op.buffer!), op.length, op.position, slot);
+  else if (vectored)
+    t.prepare(slot, cmd, op.fd, addressOf(op.iov!), op.buffers!.length, op.position, slot);
+  else if (cmd === IOCB_CMD.POLL) t.prepare(slot, cmd, op.fd, BigInt(op.events), 0, 0, slot);
+  else t.prepare(slot, cmd, op.fd, 0n, 0, 0, slot);
+  if (op.bigPosition !== null) t.setOffset(slot, op.bigPosition);
+  let rwFlags = op.rwFlags;
+  // A pipe, socket or device read would run (and block) inside io_submit: never let it wait.
+  if ((transfers || vectored) && !isAsyncType(type)) rwFlags |= RWF.NOWAIT;
+  if (rwFlags !== 0) t.setRwFlags(slot, rwFlags);
+  if (op.ioprio >= 0) t.setPriority(slot, op.ioprio);
+  t.setResfd(slot, op.resfd >= 0 ? op.resfd : efd);
+}

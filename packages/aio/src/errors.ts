@@ -1,0 +1,73 @@
+// Errors @aio/core adds to @aio/bind's: stable codes for its own conditions, AbortError as
+// Node shapes it, and the operation context added to kernel errors (instead of wrapping them).
+import { AioError, errnoException } from '@aio/bind';
+import type { Op } from './op.js';
+
+export { AioError };
+
+/** Error codes @aio/core itself throws (besides Node's argument codes and errno names). */
+export type AioCoreErrorCode = 'ERR_AIO_CLOSED' | 'ERR_AIO_REQUEST_BUSY' | 'ABORT_ERR';
+
+/** The context was closed: no new work is accepted (`code: 'ERR_AIO_CLOSED'`). */
+export class ContextClosedError extends Error {
+  readonly code = 'ERR_AIO_CLOSED' as const;
+  constructor(what = 'The AioContext is closed') {
+    super(what);
+    this.name = 'ContextClosedError';
+  }
+}
+
+/** A request was changed or reused while queued or in flight (`code: 'ERR_AIO_REQUEST_BUSY'`). */
+export class RequestBusyError extends Error {
+  readonly code = 'ERR_AIO_REQUEST_BUSY' as const;
+  constructor(state: string) {
+    super(`The request is ${state}: it can be changed or run again once it is done`);
+    this.name = 'RequestBusyError';
+  }
+}
+
+/** Rejection of an aborted request, shaped like Node's own (`name: 'AbortError'`, `code: 'ABORT_ERR'`). */
+export class AbortError extends Error {
+  readonly code = 'ABORT_ERR' as const;
+  constructor(reason?: unknown) {
+    super('The operation was aborted', reason === undefined ? undefined : { cause: reason });
+    this.name = 'AbortError';
+  }
+}
+
+const COMMAND_NAMES = ['read', 'write', 'fsync', 'fdsync', '', 'poll', 'noop', 'readv', 'writev'];
+const SYSCALLS = [
+  'IOCB_CMD_PREAD',
+  'IOCB_CMD_PWRITE',
+  'IOCB_CMD_FSYNC',
+  'IOCB_CMD_FDSYNC',
+  'IOCB_CMD_NOOP',
+  'IOCB_CMD_POLL',
+  'IOCB_CMD_NOOP',
+  'IOCB_CMD_PREADV',
+  'IOCB_CMD_PWRITEV',
+] as const;
+
+/** Adds what the failing request was to a kernel error (fd, command, position, length). */
+export function withOperation(error: AioError, op: Op): AioError {
+  error.fd = op.fd;
+  error.command = COMMAND_NAMES[op.cmd];
+  if (op.cmd <= 1 || op.cmd >= 7) {
+    error.position = op.bigPosition ?? op.position;
+    error.length = op.length;
+  }
+  return error;
+}
+
+/** The error for a completion whose `res` is negative. */
+export function completionError(res: number, op: Op): AioError {
+  return withOperation(
+    errnoException(-res, SYSCALLS[op.cmd] ?? 'IOCB_CMD_NOOP', { fd: op.fd }),
+    op,
+  );
+}
+
+/** The error for a request the kernel refused at io_submit (or our guard refused before it). */
+export function submitError(errno: number, op: Op): AioError {
+  return withOperation(errnoException(errno, 'io_submit', { fd: op.fd }), op);
+}

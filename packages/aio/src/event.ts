@@ -1,0 +1,67 @@
+// A completion of a run() or submit() request: linux_aio's AIOEvent, with the bytes actually
+// transferred instead of its NUL-stripping stripped_buffer.
+import type { AioError } from '@aio/bind';
+import { completionError } from './errors.js';
+import type { Op } from './op.js';
+import type { AioRequest } from './request.js';
+
+const PREAD = 0;
+const PREADV = 7;
+
+/** @internal Builds the event of a reaped op. */
+export let makeEvent: (op: Op, res: number, res2: number) => AioEvent;
+
+/** The completion of a request. */
+export class AioEvent {
+  /** The request that completed. */
+  readonly request: AioRequest;
+  /** Bytes transferred, the revents mask of a poll, 0 for a sync; or a negative errno. */
+  readonly res: number;
+  /** The kernel's secondary result (0 on current kernels). */
+  readonly res2: number;
+  /** The failure as an AioError (with fd, command, position, length) when `res < 0`, else null. */
+  readonly error: AioError | null;
+  readonly #buffer: ArrayBufferView | null;
+  readonly #buffers: readonly ArrayBufferView[] | null;
+  readonly #read: boolean;
+
+  static {
+    makeEvent = (op, res, res2) => new AioEvent(op, res, res2);
+  }
+
+  private constructor(op: Op, res: number, res2: number) {
+    this.request = op.request!;
+    this.res = res;
+    this.res2 = res2;
+    this.error = res < 0 ? completionError(res, op) : null;
+    this.#buffer = op.buffer;
+    this.#buffers = op.buffers;
+    this.#read = op.cmd === PREAD || op.cmd === PREADV;
+  }
+
+  /** True when `res >= 0`. */
+  get ok(): boolean {
+    return this.res >= 0;
+  }
+
+  /**
+   * For a successful read: the bytes actually read. A read's is a view of its buffer (no
+   * copy); a readv's is a new Buffer joining the filled parts of its buffers. Null otherwise.
+   */
+  get data(): Uint8Array | null {
+    if (!this.#read || this.res < 0) return null;
+    if (this.#buffer !== null) {
+      const b = this.#buffer;
+      return new Uint8Array(b.buffer, b.byteOffset, Math.min(this.res, b.byteLength));
+    }
+    const parts: Uint8Array[] = [];
+    let left = this.res;
+    for (const b of this.#buffers ?? []) {
+      if (left <= 0) break;
+      const n = Math.min(left, b.byteLength);
+      parts.push(new Uint8Array(b.buffer, b.byteOffset, n));
+      left -= n;
+    }
+    return Buffer.concat(parts);
+  }
+}

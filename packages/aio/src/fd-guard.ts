@@ -1,0 +1,44 @@
+// Only regular files and block devices are asynchronous under kernel AIO. A read of a pipe,
+// socket, eventfd or character device runs inside io_submit and can block the event loop
+// forever, so such requests get RWF_NOWAIT (the kernel then answers EAGAIN instead of waiting,
+// or ENOTSUP at submit for files without nowait support).
+//
+// The type of a raw fd number is checked once per flush: a number can be closed and reused
+// for a pipe between two flushes, so it is never cached longer. A FileHandle keeps its fd
+// while open, so its type is cached on the handle (the flush re-reads handle.fd first).
+import { fileType, S_IF } from '@aio/bind';
+
+export class FdGuard {
+  readonly #handles = new WeakMap<object, number>();
+  readonly #fds: number[] = [];
+  readonly #types: number[] = [];
+
+  /** Forgets the types of raw fds: call at the start of each flush. */
+  begin(): void {
+    this.#fds.length = 0;
+    this.#types.length = 0;
+  }
+
+  /** `S_IFMT` bits of `fd`. @throws {AioError} EBADF (statx) when it is not open. */
+  typeOf(fd: number, handle: object | null): number {
+    if (handle !== null) {
+      let type = this.#handles.get(handle);
+      if (type === undefined) {
+        type = fileType(fd);
+        this.#handles.set(handle, type);
+      }
+      return type;
+    }
+    const fds = this.#fds;
+    for (let i = 0; i < fds.length; i++) if (fds[i] === fd) return this.#types[i]!;
+    const type = fileType(fd);
+    fds.push(fd);
+    this.#types.push(type);
+    return type;
+  }
+}
+
+/** True for the file types kernel AIO can wait on without blocking io_submit. */
+export function isAsyncType(type: number): boolean {
+  return type === S_IF.REG || type === S_IF.BLK;
+}

@@ -1,0 +1,133 @@
+import { readFileSync } from 'node:fs';
+import { AioContext } from '../src/index.js';
+import { closeAll, fileWith, pattern, tempDir, withContext } from './helpers.js';
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+
+describe('batching and the queue', () => {
+  test('a mixed batch far larger than the ring all completes, never EAGAIN', async () => {
+    const content = pattern(256 * 1024);
+    const src = fileWith(tmp.path('src'), content);
+    const dst = fileWith(tmp.path('dst'), Buffer.alloc(0));
+    await withContext(
+      async (ctx) => {
+        const ops: Promise<unknown>[] = [];
+        const reads = Array.from({ length: 256 }, () => Buffer.alloc(1024));
+        reads.forEach((b, i) => {
+          ops.push(ctx.read(src, b, i * 1024));
+        });
+        expect(ctx.queued).toBe(256); // all queued in this tick; none submitted yet
+        for (let i = 0; i < 64; i++)
+          ops.push(ctx.write(dst, content.subarray(i * 4096, (i + 1) * 4096), i * 4096));
+        for (let i = 0; i < 16; i++) ops.push(ctx.fdatasync(dst));
+        ops.push(ctx.readv(src, [Buffer.alloc(10), Buffer.alloc(10)], 0));
+        await Promise.all(ops);
+        expect(Buffer.concat(reads).equals(content)).toBe(true);
+        expect(ctx.queued).toBe(0);
+        expect(ctx.inFlight).toBe(0);
+      },
+      { maxRequests: 4 },
+    );
+    closeAll(src, dst);
+    expect(readFileSync(tmp.path('dst')).equals(content)).toBe(true);
+  });
+
+  test('a bad fd in the middle of a batch fails that request only', async () => {
+    const fd = fileWith(tmp.path('partial'), pattern(64));
+    await withContext(async (ctx) => {
+      const results = await Promise.allSettled([
+        ctx.read(fd, Buffer.alloc(8), 0),
+        ctx.read(fd, Buffer.alloc(8), 8),
+        ctx.read(987_654, Buffer.alloc(8), 0),
+        ctx.read(fd, Buffer.alloc(8), 16),
+        ctx.read(fd, Buffer.alloc(8), 24),
+      ]);
+      expect(results.map((r) => r.status)).toEqual([
+        'fulfilled',
+        'fulfilled',
+        'rejected',
+        'fulfilled',
+        'fulfilled',
+      ]);
+      expect((results[2] as PromiseRejectedResult).reason).toMatchObject({
+        name: 'AioError',
+        code: 'EBADF',
+        syscall: 'io_submit',
+        fd: 987_654,
+        command: 'read',
+      });
+    });
+    closeAll(fd);
+  });
+
+  test('a request the kernel refuses at io_submit inside a batch fails alone', async () => {
+    const fd = fileWith(tmp.path('refused'), pattern(64));
+    const { pipe } = await import('../../aio-bind/test/fixtures/pipes.js');
+    const [r, w] = pipe();
+    await withContext(
+      async (ctx) => {
+        // A pipe has no fsync: io_submit accepts the iocbs before it, refuses it (EINVAL),
+        // and the engine resubmits the ones after it.
+        const results = await Promise.allSettled([
+          ctx.read(fd, Buffer.alloc(8), 0),
+          ctx.read(fd, Buffer.alloc(8), 8),
+          ctx.fsync(r),
+          ctx.read(fd, Buffer.alloc(8), 16),
+          ctx.read(fd, Buffer.alloc(8), 24),
+        ]);
+        expect(results.map((x) => x.status)).toEqual([
+          'fulfilled',
+          'fulfilled',
+          'rejected',
+          'fulfilled',
+          'fulfilled',
+        ]);
+        expect((results[2] as PromiseRejectedResult).reason).toMatchObject({
+          code: 'EINVAL',
+          syscall: 'io_submit',
+          command: 'fsync',
+          fd: r,
+        });
+      },
+      { submitBatch: 8 },
+    );
+    closeAll(fd, r, w);
+  });
+
+  test('the closed FileHandle of a queued request -> EBADF for it alone', async () => {
+    const { open } = await import('node:fs/promises');
+    fileWith(tmp.path('fh'), pattern(64));
+    const fh = await open(tmp.path('fh'), 'r');
+    const other = await open(tmp.path('fh'), 'r');
+    await withContext(async (ctx) => {
+      const a = ctx.read(fh, Buffer.alloc(8), 0);
+      const b = ctx.read(other, Buffer.alloc(8), 0);
+      const closing = fh.close(); // before the flush: fd becomes -1 at once
+      await expect(a).rejects.toMatchObject({ code: 'EBADF' });
+      await expect(b).resolves.toBe(8);
+      await closing;
+    });
+    await other.close();
+  });
+
+  test.each([1, 3, 'auto'] as const)(
+    'submitBatch %p gives the same results',
+    async (submitBatch) => {
+      const content = pattern(8192);
+      const fd = fileWith(tmp.path(`sb${submitBatch}`), content);
+      const ctx = new AioContext({ submitBatch, maxRequests: 16 });
+      try {
+        const bufs = Array.from({ length: 40 }, () => Buffer.alloc(100));
+        await Promise.all(bufs.map((b, i) => ctx.read(fd, b, i * 100)));
+        bufs.forEach((b, i) => {
+          expect(b.equals(content.subarray(i * 100, i * 100 + 100))).toBe(true);
+        });
+        expect(ctx.submitBatch).toBe(submitBatch === 'auto' ? 16 : submitBatch);
+      } finally {
+        await ctx.close();
+      }
+      closeAll(fd);
+    },
+  );
+});

@@ -1,0 +1,93 @@
+// Whole-process behaviour, observed from outside: what keeps node alive, what lets it exit,
+// and that nothing blocks or aborts it.
+import { closeSync, writeFileSync } from 'node:fs';
+import { runChild } from '../../../test-support/child.js';
+import { pipe } from '../../aio-bind/test/fixtures/pipes.js';
+import { BACKENDS, tempDir } from './helpers.js';
+
+const tmp = tempDir();
+const file = tmp.path('data');
+writeFileSync(file, Buffer.alloc(1 << 20, 7));
+afterAll(() => tmp.cleanup());
+
+describe.each(BACKENDS)('backend %s', (backend) => {
+  const setup = `const { AioContext, POLL } = AIO; const fs = require('node:fs');
+    const ctx = new AioContext({ backend: '${backend}' }); const t0 = Date.now();`;
+
+  test('an idle context does not keep the process alive, and it exits cleanly', async () => {
+    const result = await runChild(
+      'core',
+      `${setup}
+      const fd = fs.openSync(${JSON.stringify(file)}, 'r');
+      ctx.read(fd, Buffer.alloc(4096), 0).then((n) => console.log('read', n));`,
+      { timeoutMs: 10_000 },
+    );
+    expect(result).toMatchObject({ code: 0, signal: null, timedOut: false });
+    expect(result.stdout).toBe('read 4096\n');
+  });
+
+  test('a request in flight keeps the process alive until it completes', async () => {
+    const result = await runChild(
+      'core',
+      `${setup}
+      ctx.poll(0, POLL.IN).then((revents) => console.log('ready', revents & POLL.IN, Date.now() - t0 >= 400));
+      console.log('waiting');`,
+      {
+        stdin: 'pipe',
+        onLine: (line, child) =>
+          line === 'waiting' && setTimeout(() => child.stdin!.write('x'), 500),
+      },
+    );
+    expect(result).toMatchObject({ code: 0, signal: null, timedOut: false });
+    expect(result.stdout).toBe('waiting\nready 1 true\n');
+  });
+
+  test('process.exit() with requests in flight exits cleanly (no abort in teardown)', async () => {
+    const result = await runChild(
+      'core',
+      `${setup}
+      const fd = fs.openSync(${JSON.stringify(file)}, fs.constants.O_RDONLY | fs.constants.O_DIRECT);
+      ctx.poll(0, POLL.IN).catch(() => {});
+      const raw = Buffer.alloc(1 << 20 + 4096);
+      ctx.read(fd, raw.subarray(4096 - (Number(BIND.addressOf(raw) % 4096n) || 4096)).subarray(0, 1 << 20), 0).catch(() => {});
+      setTimeout(() => { console.log('inFlight', ctx.inFlight > 0); process.exit(3); }, 1);`,
+      { stdin: 'pipe' },
+    );
+    expect(result).toMatchObject({ code: 3, signal: null, timedOut: false });
+    expect(result.stdout).toBe('inFlight true\n');
+    expect(result.stderr).toBe('');
+  });
+
+  test('an uncaught exception with a poll in flight exits with code 1, not an abort', async () => {
+    const result = await runChild(
+      'core',
+      `${setup}
+      ctx.poll(0, POLL.IN);
+      setTimeout(() => { throw new Error('boom'); }, 10);`,
+      { stdin: 'pipe' },
+    );
+    expect(result).toMatchObject({ code: 1, signal: null, timedOut: false });
+    expect(result.stderr).toContain('boom');
+  });
+});
+
+test('a read of an empty blocking pipe never stops the event loop', async () => {
+  const [r, w] = pipe();
+  const result = await runChild(
+    'core',
+    `const { AioContext } = AIO;
+    const ctx = new AioContext();
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
+    ctx.read(0, Buffer.alloc(64), 0).then(
+      (n) => console.log('read', n),
+      (e) => console.log('rejected', e.code, e.syscall),
+    );
+    setTimeout(() => { clearInterval(timer); console.log('ticks', ticks >= 10); }, 200);`,
+    { stdin: r, timeoutMs: 10_000 },
+  );
+  closeSync(r);
+  closeSync(w);
+  expect(result.timedOut).toBe(false);
+  expect(result.stdout).toBe('rejected EAGAIN IOCB_CMD_PREAD\nticks true\n');
+});
