@@ -29,8 +29,10 @@ async function main(argv: string[]): Promise<void> {
       '',
       machineMarkdown(machine),
       '',
-      'Medians of interleaved rounds in one process, after a warm-up of each participant. ' +
-        'ops/s. The ceiling is the same loop on @aio/bind without the event loop (submit, then wait in io_getevents).',
+      'Medians of interleaved rounds in one process, after a warm-up of each participant; ops/s. ' +
+        'The ceiling is the same loop on @aio/bind without the event loop (submit, then wait in io_getevents). ' +
+        '@aio/core and fs.promises read through a FileHandle.' +
+        (quick ? ' A quick run is a smoke test (3 short rounds): do not judge its numbers.' : ''),
       '',
       table,
       '',

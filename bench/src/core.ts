@@ -46,7 +46,7 @@ export async function runCore(options: {
   log: (line: string) => void;
 }): Promise<CoreRow[]> {
   const size = options.quick ? 256 << 20 : 1 << 30;
-  const rounds = options.quick ? 3 : 5;
+  const rounds = options.quick ? 3 : 7;
   const ms = options.quick ? 300 : 1000;
   options.log(`[core] preparing a ${size >> 20} MiB file (reused across runs)`);
   const path = dataFile(`random-${size >> 20}m.bin`, size);

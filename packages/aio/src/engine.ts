@@ -82,6 +82,8 @@ export class Engine implements Managed {
   readonly #idleWaiters: Array<() => void> = [];
   #flushScheduled = false;
   #continueScheduled = false;
+  /** Whether this engine is in the busy set (changed on transitions only). */
+  #busy = false;
   /** Whether the last pump's requests stayed in flight after it (the device holds them). */
   #deviceMode = false;
   #epoch = 0;
@@ -136,7 +138,7 @@ export class Engine implements Managed {
       setRequestState(op.request, 'queued');
     }
     this.queue.push(op);
-    setBusy(this, true);
+    if (!this.#busy) this.#setBusy(true);
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       queueMicrotask(this.#flush);
@@ -271,7 +273,7 @@ export class Engine implements Managed {
     if (this.inFlight > 0) this.#waker.arm();
     else this.#waker.disarm();
     const hasWork = this.inFlight > 0 || this.queue.size > 0;
-    setBusy(this, hasWork);
+    if (hasWork !== this.#busy) this.#setBusy(hasWork);
     if (!hasWork) {
       if (this.closing) this.destroy();
       return;
@@ -282,6 +284,11 @@ export class Engine implements Managed {
       this.#continueScheduled = true;
       setImmediate(this.#flush);
     }
+  }
+
+  #setBusy(busy: boolean): void {
+    this.#busy = busy;
+    setBusy(this, busy);
   }
 
   /** Resolves once the engine is destroyed: when closing and nothing is queued or in flight. */
@@ -316,7 +323,7 @@ export class Engine implements Managed {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    setBusy(this, false);
+    this.#setBusy(false);
     forgetOwner(this);
     try {
       this.#waker.close();
