@@ -16,6 +16,7 @@ export type AioSyscall =
   | 'io_cancel'
   | 'eventfd2'
   | 'statx'
+  | 'fcntl'
   | 'read'
   | 'IOCB_CMD_PREAD'
   | 'IOCB_CMD_PWRITE'

@@ -34,6 +34,8 @@ export interface Ffi {
   readonly statx: Native;
   /** ssize_t read(int fd, void *buf, size_t count): libc's, for the threadpool eventfd waiter. */
   readonly read: Native;
+  /** int fcntl(int fd, int cmd, long arg): libc's (its syscall number differs per arch). */
+  readonly fcntl: Native;
 }
 
 let loaded: Ffi | undefined;
@@ -53,6 +55,7 @@ function load(): Ffi {
     eventfd2: libc.func('long syscall(long, unsigned int, int)'),
     statx: libc.func('long syscall(long, int, void *, int, unsigned int, void *)'),
     read: libc.func('long read(int, void *, unsigned long)'),
+    fcntl: libc.func('int fcntl(int, int, long)'),
   });
 }
 

@@ -69,7 +69,16 @@ export {
   readRingHeader,
   reapRing,
 } from './ring.js';
-export { fileType, SIZEOF_STATX, STATX_OFFSETS, statx } from './stat.js';
+export {
+  decodeStatx,
+  F,
+  fcntl,
+  fileType,
+  SIZEOF_STATX,
+  STATX_OFFSETS,
+  type StatxInfo,
+  statx,
+} from './stat.js';
 export {
   io_cancel,
   io_destroy,

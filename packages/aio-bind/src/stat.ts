@@ -19,10 +19,74 @@ export const STATX_OFFSETS = Object.freeze({
   stx_mask: 0x00,
   stx_blksize: 0x04,
   stx_mode: 0x1c,
+  stx_ino: 0x20,
   stx_size: 0x28,
+  stx_rdev_major: 0x80,
+  stx_rdev_minor: 0x84,
+  stx_dev_major: 0x88,
+  stx_dev_minor: 0x8c,
   stx_dio_mem_align: 0x98,
   stx_dio_offset_align: 0x9c,
 } as const);
+
+/** The fields of `struct statx` that matter for AIO, decoded. */
+export interface StatxInfo {
+  /** Which fields the kernel filled (STATX.* bits). */
+  mask: number;
+  blksize: number;
+  /** st_mode, type bits included. */
+  mode: number;
+  ino: bigint;
+  size: number;
+  /** Device of a block/char special file. */
+  rdevMajor: number;
+  rdevMinor: number;
+  /** Device the file lives on. */
+  devMajor: number;
+  devMinor: number;
+  /** O_DIRECT alignment of memory and of file offsets/lengths; 0 when O_DIRECT is unsupported or unknown (mask without STATX.DIOALIGN). */
+  dioMemAlign: number;
+  dioOffsetAlign: number;
+}
+
+/** Decodes a `struct statx` filled by statx(). */
+export function decodeStatx(buf: Uint8Array): StatxInfo {
+  validateStructBuffer(buf, 'buf', SIZEOF_STATX);
+  const le = NATIVE_ABI.endianness === 'LE';
+  const dv = new DataView(buf.buffer, buf.byteOffset, SIZEOF_STATX);
+  const o = STATX_OFFSETS;
+  return {
+    mask: dv.getUint32(o.stx_mask, le),
+    blksize: dv.getUint32(o.stx_blksize, le),
+    mode: dv.getUint16(o.stx_mode, le),
+    ino: dv.getBigUint64(o.stx_ino, le),
+    size: Number(dv.getBigUint64(o.stx_size, le)),
+    rdevMajor: dv.getUint32(o.stx_rdev_major, le),
+    rdevMinor: dv.getUint32(o.stx_rdev_minor, le),
+    devMajor: dv.getUint32(o.stx_dev_major, le),
+    devMinor: dv.getUint32(o.stx_dev_minor, le),
+    dioMemAlign: dv.getUint32(o.stx_dio_mem_align, le),
+    dioOffsetAlign: dv.getUint32(o.stx_dio_offset_align, le),
+  };
+}
+
+/** `fcntl` commands exposed here. */
+export const F = Object.freeze({ GETFL: 3, SETFL: 4 } as const);
+
+/**
+ * `int fcntl(int fd, int cmd, long arg)` for integer commands (F.GETFL, F.SETFL).
+ * @throws {AioError} EBADF, EINVAL.
+ * @example const directNow = (fcntl(fd, F.GETFL) & fs.constants.O_DIRECT) !== 0;
+ */
+export function fcntl(fd: number, cmd: number, arg = 0): number {
+  validateInteger(fd, 'fd', 0, 0x7fff_ffff);
+  validateInteger(cmd, 'cmd', 0, 0x7fff_ffff);
+  validateInteger(arg, 'arg', -0x8000_0000, 0xffff_ffff);
+  const f = ffi();
+  const result = f.fcntl(fd, cmd, arg);
+  if (result < 0) throw errnoException(lastErrno(), 'fcntl', { fd });
+  return result;
+}
 
 const AT_FDCWD = -100;
 const EMPTY_PATH = new Uint8Array(1);
