@@ -1,12 +1,20 @@
 // Errors @aio/core adds to @aio/bind's: stable codes for its own conditions, AbortError as
 // Node shapes it, and the operation context added to kernel errors (instead of wrapping them).
 import { AioError, errnoException } from '@aio/bind';
+import { diagnoseEinval } from './misalign.js';
 import type { Op } from './op.js';
+
+const EINVAL = 22;
 
 export { AioError };
 
 /** Error codes @aio/core itself throws (besides Node's argument codes and errno names). */
-export type AioCoreErrorCode = 'ERR_AIO_CLOSED' | 'ERR_AIO_REQUEST_BUSY' | 'ABORT_ERR';
+export type AioCoreErrorCode =
+  | 'ERR_AIO_CLOSED'
+  | 'ERR_AIO_REQUEST_BUSY'
+  | 'ABORT_ERR'
+  | 'ERR_AIO_MISALIGNED'
+  | 'ERR_AIO_DIRECT_UNSUPPORTED';
 
 /** The context was closed: no new work is accepted (`code: 'ERR_AIO_CLOSED'`). */
 export class ContextClosedError extends Error {
@@ -59,12 +67,16 @@ export function withOperation(error: AioError, op: Op): AioError {
   return error;
 }
 
-/** The error for a completion whose `res` is negative. */
+/**
+ * The error for a completion whose `res` is negative. An EINVAL of a read or write on an
+ * O_DIRECT fd is explained as a MisalignedError when a value is misaligned.
+ */
 export function completionError(res: number, op: Op): AioError {
-  return withOperation(
-    errnoException(-res, SYSCALLS[op.cmd] ?? 'IOCB_CMD_NOOP', { fd: op.fd }),
-    op,
-  );
+  const syscall = SYSCALLS[op.cmd] ?? 'IOCB_CMD_NOOP';
+  const error = withOperation(errnoException(-res, syscall, { fd: op.fd }), op);
+  if (res !== -EINVAL) return error;
+  const misaligned = diagnoseEinval(op, error);
+  return misaligned === null ? error : withOperation(misaligned, op);
 }
 
 /** The error for a request the kernel refused at io_submit (or our guard refused before it). */

@@ -38,7 +38,10 @@ export class FdGuard {
   }
 }
 
-/** True for the file types kernel AIO can wait on without blocking io_submit. */
+/**
+ * True for the file types whose reads and writes never wait inside io_submit: regular files
+ * and block devices (asynchronous), and directories (refused at once).
+ */
 export function isAsyncType(type: number): boolean {
-  return type === S_IF.REG || type === S_IF.BLK;
+  return type === S_IF.REG || type === S_IF.BLK || type === S_IF.DIR;
 }

@@ -1,11 +1,14 @@
 // @aio/core: Linux kernel AIO with Promise completions on Node's event loop. Re-exports only.
 export { AioError, EFD, IOCB_CMD, IOPRIO_CLASS, POLL, RWF } from '@aio/bind';
+export { alignDown, alignUp, allocAligned, isAlignedView, MAX_ALIGNMENT } from './aligned.js';
 export {
   AioContext,
   type AioContextOptions,
   DEFAULT_MAX_REQUESTS,
   type RunOptions,
 } from './context.js';
+export { defaultContext } from './default-context.js';
+export { type DirectAlignment, DirectUnsupportedError, directAlignment } from './direct.js';
 export { SUBMIT_BATCH_DEVICE, SUBMIT_BATCH_INLINE } from './engine.js';
 export {
   AbortError,
@@ -14,6 +17,18 @@ export {
   RequestBusyError,
 } from './errors.js';
 export { AioEvent } from './event.js';
+export { AioFile, type OpenOptions, open } from './file.js';
+export type { OpenFlags } from './flags.js';
+export { type AlignedField, MisalignedError } from './misalign.js';
+export { formatProbe, type ProbeReport, probe, probeCommand, type Support } from './probe.js';
+export {
+  DEFAULT_CHUNK_SIZE,
+  DEFAULT_CONCURRENCY,
+  type FileTransferOptions,
+  readFile,
+  type WriteFileOptions,
+  writeFile,
+} from './read-write-file.js';
 export { type AioCommand, AioRequest, type RequestState } from './request.js';
 export {
   type BufferCommand,
@@ -30,5 +45,13 @@ export {
   WriteRequest,
   WritevRequest,
 } from './requests.js';
+export {
+  AioReadStream,
+  AioWriteStream,
+  createReadStream,
+  createWriteStream,
+  type ReadStreamOptions,
+  type WriteStreamOptions,
+} from './streams.js';
 export type { FileLike, Priority, RequestOptions } from './validate.js';
 export type { Backend } from './waker.js';

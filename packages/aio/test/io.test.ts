@@ -104,20 +104,23 @@ describe.each(BACKENDS)('backend %s', (backend) => {
     ).toBe(true);
   });
 
-  test('O_DIRECT misalignment rejects with EINVAL carrying the operation', async () => {
+  test('O_DIRECT misalignment rejects with ERR_AIO_MISALIGNED (EINVAL) carrying the operation', async () => {
     const path = tmp.path(`dm-${backend}`);
     fileWith(path, pattern(8192));
     const fh = await open(path, constants.O_RDONLY | constants.O_DIRECT);
     await withContext(async (ctx) => {
       await expect(ctx.read(fh, aligned(4097).subarray(1), 0)).rejects.toMatchObject({
-        name: 'AioError',
-        code: 'EINVAL',
+        name: 'MisalignedError',
+        code: 'ERR_AIO_MISALIGNED',
+        errno: -22,
+        field: 'buffer',
         syscall: 'IOCB_CMD_PREAD',
         fd: fh.fd,
         command: 'read',
         position: 0,
         length: 4096,
         hint: expect.stringContaining('O_DIRECT'),
+        cause: expect.objectContaining({ code: 'EINVAL' }),
       });
     }, opts);
     await fh.close();

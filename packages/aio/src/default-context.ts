@@ -1,0 +1,11 @@
+// The process-wide context behind open(), readFile(), writeFile() and the streams when no
+// context is given. Created on first use; like any context it keeps nothing alive when idle.
+import { AioContext } from './context.js';
+
+let shared: AioContext | null = null;
+
+/** The default context (a new one if the previous was closed). maxRequests 256. */
+export function defaultContext(): AioContext {
+  if (shared === null || shared.closed) shared = new AioContext({ maxRequests: 256 });
+  return shared;
+}

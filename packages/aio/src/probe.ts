@@ -1,0 +1,282 @@
+// What kernel AIO can do here, found by trying each feature on a scratch file (never by
+// guessing from the kernel version): io_setup, FSYNC/FDSYNC, POLL, RWF_NOWAIT, IOPRIO,
+// io_pgetevents, the backend @aio/core will use, and O_DIRECT for a given path.
+import {
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { release, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  AioError,
+  addressOf,
+  aioLimits,
+  decodeIoEvent,
+  EFD,
+  encodeIocb,
+  eventfd,
+  FdPoller,
+  IOCB_CMD,
+  IOCB_FLAG,
+  IOPRIO_CLASS,
+  type IocbInit,
+  io_destroy,
+  io_getevents,
+  io_pgetevents,
+  io_setup,
+  io_submit,
+  ioprioValue,
+  POLL,
+  RWF,
+} from '@aio/bind';
+import { allocAligned } from './aligned.js';
+import { directAlignmentSync } from './direct.js';
+import type { Backend } from './waker.js';
+
+/** Whether a feature works, and what was seen. */
+export interface Support {
+  supported: boolean;
+  /** 'ok', or the error code the kernel answered. */
+  detail: string;
+}
+
+/** What probe() found. */
+export interface ProbeReport {
+  kernel: string;
+  arch: string;
+  node: string;
+  /** io_setup works (AIO compiled in and not filtered). */
+  aio: Support;
+  /** /proc/sys/fs/aio-nr and aio-max-nr, or null without /proc. */
+  limits: { nr: number; maxNr: number } | null;
+  fsync: Support;
+  fdsync: Support;
+  poll: Support;
+  nowait: Support;
+  ioprio: Support;
+  /** io_pgetevents works (container seccomp filters often refuse it with EPERM). */
+  pgetevents: Support;
+  /** How @aio/core contexts will be woken. */
+  backend: Backend;
+  /** O_DIRECT on the path's filesystem, when a path was given. */
+  path: null | {
+    path: string;
+    filesystem: string;
+    direct: Support & { memory?: number; offset?: number; source?: string };
+  };
+}
+
+const NOW = { tv_sec: 0, tv_nsec: 0 };
+const SECOND = { tv_sec: 1, tv_nsec: 0 };
+
+function codeOf(error: unknown): string {
+  return (error as { code?: string }).code ?? String(error);
+}
+
+/**
+ * Buffers the kernel may be using during probe requests. A request that did not complete within
+ * its second is waited for by io_destroy, so they are released only after it (see probe()).
+ */
+const pinned = new Set<unknown>();
+
+/** Submits one iocb on `ctx` and waits up to a second for its result. */
+function tryIocb(ctx: bigint, fields: IocbInit, buffers: readonly unknown[]): Support {
+  for (const b of buffers) pinned.add(b);
+  try {
+    io_submit(ctx, [encodeIocb(new Uint8Array(64), fields)]);
+    const events = new Uint8Array(32);
+    if (io_getevents(ctx, 1, 1, events, SECOND) === 0) {
+      return { supported: false, detail: 'no completion within 1 s' };
+    }
+    const { res } = decodeIoEvent(events);
+    if (res >= 0) return { supported: true, detail: 'ok' };
+    return { supported: false, detail: new AioError(-res, 'IOCB_CMD_NOOP').code };
+  } catch (error) {
+    return { supported: false, detail: codeOf(error) };
+  }
+}
+
+function filesystemOf(path: string): string {
+  try {
+    const real = realpathSync(path);
+    let best = { mount: '', type: 'unknown' };
+    for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+      const [left, right] = line.split(' - ');
+      const mount = left?.split(' ')[4];
+      const type = right?.split(' ')[0];
+      if (!mount || !type) continue;
+      const inside = real === mount || real.startsWith(mount.endsWith('/') ? mount : `${mount}/`);
+      if (inside && mount.length >= best.mount.length) best = { mount, type };
+    }
+    return best.type;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function probeDirect(path: string): NonNullable<ProbeReport['path']>['direct'] {
+  try {
+    const a = directAlignmentSync(path);
+    return { supported: true, detail: 'ok', memory: a.memory, offset: a.offset, source: a.source };
+  } catch (error) {
+    return { supported: false, detail: codeOf(error) };
+  }
+}
+
+function probeCommands(
+  ctx: bigint,
+  dir: string,
+): Pick<ProbeReport, 'fsync' | 'fdsync' | 'poll' | 'nowait' | 'ioprio' | 'pgetevents'> {
+  const file = join(dir, 'probe.bin');
+  writeFileSync(file, Buffer.alloc(4096, 1));
+  const fd = openSync(file, 'r+');
+  const efd = eventfd(1, EFD.NONBLOCK | EFD.CLOEXEC); // count 1: readable, so POLLIN is ready
+  const buf = allocAligned(4096);
+  try {
+    const read = {
+      aio_lio_opcode: IOCB_CMD.PREAD,
+      aio_fildes: fd,
+      aio_buf: addressOf(buf),
+      aio_nbytes: 4096,
+    };
+    let pgetevents: Support;
+    try {
+      io_pgetevents(ctx, 0, 1, new Uint8Array(32), NOW, 0n);
+      pgetevents = { supported: true, detail: 'ok' };
+    } catch (error) {
+      pgetevents = { supported: false, detail: codeOf(error) };
+    }
+    return {
+      fsync: tryIocb(ctx, { aio_lio_opcode: IOCB_CMD.FSYNC, aio_fildes: fd }, []),
+      fdsync: tryIocb(ctx, { aio_lio_opcode: IOCB_CMD.FDSYNC, aio_fildes: fd }, []),
+      poll: tryIocb(ctx, { aio_lio_opcode: IOCB_CMD.POLL, aio_fildes: efd, aio_buf: POLL.IN }, []),
+      nowait: tryIocb(ctx, { ...read, aio_rw_flags: RWF.NOWAIT }, [buf]),
+      ioprio: tryIocb(
+        ctx,
+        { ...read, aio_flags: IOCB_FLAG.IOPRIO, aio_reqprio: ioprioValue(IOPRIO_CLASS.BE, 4) },
+        [buf],
+      ),
+      pgetevents,
+    };
+  } finally {
+    closeSync(fd);
+    closeSync(efd);
+  }
+}
+
+const UNTESTED: Support = { supported: false, detail: 'untested: io_setup failed' };
+
+/**
+ * Finds out what kernel AIO can do on this machine (scratch files go to os.tmpdir()), and, for
+ * `path`, whether its filesystem takes O_DIRECT and with which alignment.
+ */
+export async function probe(path?: string): Promise<ProbeReport> {
+  let limits: ProbeReport['limits'] = null;
+  try {
+    limits = aioLimits();
+  } catch {}
+  const report: ProbeReport = {
+    kernel: `Linux ${release()}`,
+    arch: process.arch,
+    node: process.version,
+    aio: { supported: false, detail: '' },
+    limits,
+    fsync: UNTESTED,
+    fdsync: UNTESTED,
+    poll: UNTESTED,
+    nowait: UNTESTED,
+    ioprio: UNTESTED,
+    pgetevents: UNTESTED,
+    backend: FdPoller.available ? 'poll' : 'threadpool',
+    path:
+      path === undefined
+        ? null
+        : { path, filesystem: filesystemOf(path), direct: probeDirect(path) },
+  };
+  let ctx: bigint;
+  try {
+    ctx = io_setup(8);
+    report.aio = { supported: true, detail: 'ok' };
+  } catch (error) {
+    report.aio = { supported: false, detail: codeOf(error) };
+    return report;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'aio-probe-'));
+  try {
+    Object.assign(report, probeCommands(ctx, dir));
+  } finally {
+    io_destroy(ctx);
+    pinned.clear();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return report;
+}
+
+function yesNo(s: Support): string {
+  return s.supported ? 'yes' : `no (${s.detail})`;
+}
+
+/** probe() as the human table aio-probe prints. */
+export function formatProbe(r: ProbeReport): string {
+  const rows: Array<[string, string]> = [
+    ['kernel', `${r.kernel} (${r.arch}), node ${r.node}`],
+    ['kernel AIO (io_setup)', yesNo(r.aio)],
+    ['aio-nr / aio-max-nr', r.limits ? `${r.limits.nr} / ${r.limits.maxNr}` : 'unknown (no /proc)'],
+    ['IOCB_CMD_FSYNC', yesNo(r.fsync)],
+    ['IOCB_CMD_FDSYNC', yesNo(r.fdsync)],
+    ['IOCB_CMD_POLL', yesNo(r.poll)],
+    ['RWF_NOWAIT', yesNo(r.nowait)],
+    ['IOCB_FLAG_IOPRIO', yesNo(r.ioprio)],
+    [
+      'io_pgetevents',
+      r.pgetevents.supported
+        ? 'yes (not filtered)'
+        : `no (${r.pgetevents.detail}: filtered or missing)`,
+    ],
+    [
+      'completion backend',
+      r.backend === 'poll'
+        ? 'poll (uv_poll on an eventfd, no thread)'
+        : 'threadpool (one libuv thread waits on the eventfd)',
+    ],
+  ];
+  if (r.path) {
+    const d = r.path.direct;
+    rows.push(['path', `${r.path.path} (${r.path.filesystem})`]);
+    rows.push([
+      'O_DIRECT',
+      d.supported
+        ? `yes: memory ${d.memory}, offset ${d.offset} (${d.source})`
+        : `no (${d.detail})`,
+    ]);
+  }
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return ['Kernel AIO probe', ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)].join('\n');
+}
+
+/** The aio-probe command: `aio-probe [path] [--json]`. Returns the exit code. */
+export async function probeCommand(
+  argv: readonly string[],
+  write: (text: string) => void,
+): Promise<number> {
+  const unknown = argv.filter(
+    (a) => a.startsWith('-') && a !== '--json' && a !== '--help' && a !== '-h',
+  );
+  if (argv.includes('--help') || argv.includes('-h') || unknown.length > 0) {
+    write(
+      'usage: aio-probe [path] [--json]\n  path: a file or directory whose filesystem to check for O_DIRECT\n',
+    );
+    return unknown.length > 0 ? 2 : 0;
+  }
+  const path = argv.find((a) => !a.startsWith('-'));
+  const report = await probe(path);
+  write(
+    argv.includes('--json') ? `${JSON.stringify(report, null, 2)}\n` : `${formatProbe(report)}\n`,
+  );
+  return report.aio.supported ? 0 : 1;
+}

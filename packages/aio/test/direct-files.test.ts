@@ -1,0 +1,157 @@
+import { closeSync, constants, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { open as fsOpen } from 'node:fs/promises';
+import { addressOf } from '@aio/bind';
+import {
+  AioContext,
+  AioError,
+  allocAligned,
+  DirectUnsupportedError,
+  directAlignment,
+  MisalignedError,
+  open,
+} from '../src/index.js';
+import { pattern, tempDir } from './helpers.js';
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+
+describe('O_DIRECT made easy', () => {
+  test('concurrent unaligned writes that share blocks lose nothing (read-modify-write is exclusive)', async () => {
+    const path = tmp.path('rmw');
+    const model = pattern(64 * 1024, 2);
+    writeFileSync(path, model);
+    const file = await open(path, 'r+', { direct: true });
+    try {
+      // 200 small writes, many within the same 512-byte blocks, plus aligned ones among them.
+      const writes: Promise<number>[] = [];
+      for (let i = 0; i < 200; i++) {
+        const pos = (i * 97) % 60_000;
+        const data = Buffer.alloc(13 + (i % 40), i & 0xff);
+        data.copy(model, pos);
+        writes.push(file.write(data, pos));
+        if (i % 25 === 0) {
+          const block = allocAligned(4096).fill(0xee);
+          const at = 61_440; // aligned: never overlaps the small writes
+          block.copy(model, at);
+          writes.push(file.write(block, at));
+        }
+      }
+      await Promise.all(writes);
+      expect(await file.size()).toBe(model.length);
+    } finally {
+      await file.close();
+    }
+    expect(readFileSync(path).equals(model)).toBe(true);
+  });
+
+  test('an unaligned write past the end extends the file to exactly its end', async () => {
+    const path = tmp.path('extend');
+    writeFileSync(path, Buffer.alloc(1000, 7));
+    const file = await open(path, 'r+', { direct: true });
+    try {
+      await file.write(Buffer.from('tail'), 1500);
+      expect(await file.size()).toBe(1504);
+      const all = Buffer.alloc(1504);
+      expect(await file.read(all, 0)).toBe(1504);
+      expect(all.subarray(0, 1000).every((b) => b === 7)).toBe(true);
+      expect(all.subarray(1000, 1500).every((b) => b === 0)).toBe(true);
+      expect(all.subarray(1500).toString()).toBe('tail');
+    } finally {
+      await file.close();
+    }
+  });
+
+  test('directAlignment: from statx for files, from a scratch file for directories, for fds', async () => {
+    const path = tmp.path('align');
+    writeFileSync(path, 'x');
+    expect(await directAlignment(path)).toEqual({ memory: 512, offset: 512, source: 'statx' });
+    expect(await directAlignment(tmp.dir)).toEqual({ memory: 512, offset: 512, source: 'statx' });
+    const fd = openSync(path, 'r');
+    const fh = await fsOpen(path, 'r');
+    try {
+      expect((await directAlignment(fd)).offset).toBe(512);
+      expect((await directAlignment(fh)).memory).toBe(512);
+    } finally {
+      closeSync(fd);
+      await fh.close();
+    }
+    await expect(directAlignment('/proc/self/status')).rejects.toBeInstanceOf(
+      DirectUnsupportedError,
+    );
+    await expect(directAlignment('/proc/self/status')).rejects.toMatchObject({
+      code: 'ERR_AIO_DIRECT_UNSUPPORTED',
+    });
+    await expect(directAlignment(tmp.path('missing'))).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(directAlignment(3.5 as never)).rejects.toMatchObject({ code: 'ERR_OUT_OF_RANGE' });
+  });
+
+  test('allocAligned returns zeroed, aligned memory that keeps its allocation alive', () => {
+    for (const alignment of [1, 512, 4096, 65_536]) {
+      const buf = allocAligned(10_000, alignment);
+      expect(buf.length).toBe(10_000);
+      expect(addressOf(buf) % BigInt(alignment)).toBe(0n);
+      expect(buf.every((b) => b === 0)).toBe(true);
+      expect(buf.buffer.byteLength).toBe(10_000 + alignment); // the view holds the whole allocation
+    }
+    expect(allocAligned(0).length).toBe(0);
+    expect(() => allocAligned(10, 3000)).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }),
+    );
+    expect(() => allocAligned(10, 1 << 21)).toThrow(
+      expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }),
+    );
+    expect(() => allocAligned(-1)).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+  });
+
+  test.each([
+    ['position', 100, 512, 4096],
+    ['buffer', 0, 0, 4096],
+    ['length', 0, 512, 1000],
+  ] as const)(
+    'a raw O_DIRECT request with a misaligned %s -> ERR_AIO_MISALIGNED naming it',
+    async (field, pos, bufOffset, length) => {
+      const path = tmp.path(`mis-${field}`);
+      writeFileSync(path, pattern(16_384));
+      const fd = openSync(path, constants.O_RDONLY | constants.O_DIRECT);
+      const ctx = new AioContext();
+      try {
+        const raw = allocAligned(length + 4096);
+        const buffer = raw.subarray(
+          field === 'buffer' ? 8 : bufOffset,
+          (field === 'buffer' ? 8 : bufOffset) + length,
+        );
+        const error = await ctx.read(fd, buffer, pos).then(
+          () => null,
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(MisalignedError);
+        expect(error).toBeInstanceOf(AioError);
+        expect(error).toMatchObject({
+          code: 'ERR_AIO_MISALIGNED',
+          errno: -22,
+          syscall: 'IOCB_CMD_PREAD',
+          field,
+          alignment: 512,
+          fd,
+          command: 'read',
+          cause: expect.objectContaining({ code: 'EINVAL' }),
+        });
+        expect((error as MisalignedError).message).toContain('multiple of 512');
+      } finally {
+        await ctx.close();
+        closeSync(fd);
+      }
+    },
+  );
+
+  test('EINVAL on a buffered fd stays EINVAL (it is not a misalignment)', async () => {
+    const ctx = new AioContext();
+    const fd = openSync(tmp.dir, constants.O_RDONLY | constants.O_DIRECTORY);
+    try {
+      await expect(ctx.read(fd, Buffer.alloc(8), 0)).rejects.toMatchObject({ code: 'EINVAL' });
+    } finally {
+      await ctx.close();
+      closeSync(fd);
+    }
+  });
+});
