@@ -1,12 +1,13 @@
-// pnpm bench [core] [--quick]
+// pnpm bench [core] [files] [--quick]
 // Progress goes to stderr; the markdown table to stdout and bench/results/<name>.md, the raw
-// numbers to bench/results/<name>.json.
+// numbers to bench/results/<name>.json. Without a name, every benchmark runs.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { coreMarkdown, runCore } from './core.js';
 import { benchDir } from './files.js';
 import { describeMachine, machineMarkdown } from './machine.js';
+import { runTransfer, transferMarkdown } from './transfer.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const resultsDir = join(here, '..', 'results');
@@ -15,24 +16,60 @@ function log(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
+interface Outcome {
+  title: string;
+  note: string;
+  rows: unknown;
+  table: string;
+}
+
+const BENCHMARKS: Record<string, (quick: boolean) => Promise<Outcome>> = {
+  core: async (quick) => {
+    const rows = await runCore({ quick, log });
+    return {
+      title: '@aio/core floors: 4 KiB random reads',
+      note:
+        'Medians of interleaved rounds in one process, after a warm-up of each participant; ops/s. ' +
+        'The ceiling is the same loop on @aio/bind without the event loop (submit, then wait in ' +
+        'io_getevents). @aio/core and fs.promises read through a FileHandle.',
+      rows,
+      table: coreMarkdown(rows),
+    };
+  },
+  files: async (quick) => {
+    const rows = await runTransfer({ quick, log });
+    return {
+      title: 'Whole files: readFile, writeFile, streams',
+      note:
+        'Medians of interleaved rounds in one process after a warm-up; MB/s (10^6 bytes/s). ' +
+        '@aio/core with its defaults (1 MiB chunks, 4 in flight; streams: 64 KiB, 4 ahead) unless ' +
+        'the case says otherwise.',
+      rows,
+      table: transferMarkdown(rows),
+    };
+  },
+};
+
 async function main(argv: string[]): Promise<void> {
   const quick = argv.includes('--quick');
   const names = argv.filter((a) => !a.startsWith('--'));
-  const which = names.length === 0 ? ['core'] : names;
+  const which = names.length === 0 ? Object.keys(BENCHMARKS) : names;
   const machine = describeMachine(benchDir());
   for (const name of which) {
-    if (name !== 'core') throw new Error(`unknown benchmark ${name}: try core`);
-    const rows = await runCore({ quick, log });
-    const table = coreMarkdown(rows);
+    const bench = BENCHMARKS[name];
+    if (bench === undefined) {
+      throw new Error(`unknown benchmark ${name}: try ${Object.keys(BENCHMARKS).join(', ')}`);
+    }
+    const { title, note, rows, table } = await bench(quick);
+    const smoke = quick
+      ? ' A quick run is a smoke test (few, short rounds): do not judge its numbers.'
+      : '';
     const doc = [
-      `# @aio/core floors: 4 KiB random reads${quick ? ' (quick run)' : ''}`,
+      `# ${title}${quick ? ' (quick run)' : ''}`,
       '',
       machineMarkdown(machine),
       '',
-      'Medians of interleaved rounds in one process, after a warm-up of each participant; ops/s. ' +
-        'The ceiling is the same loop on @aio/bind without the event loop (submit, then wait in io_getevents). ' +
-        '@aio/core and fs.promises read through a FileHandle.' +
-        (quick ? ' A quick run is a smoke test (3 short rounds): do not judge its numbers.' : ''),
+      note + smoke,
       '',
       table,
       '',
