@@ -9,3 +9,13 @@ export function defaultContext(): AioContext {
   if (shared === null || shared.closed) shared = new AioContext({ maxRequests: 256 });
   return shared;
 }
+
+/**
+ * Closes the default context if one was created (it is created again on next use). For tests
+ * and orderly shutdowns; an idle default context never keeps the process alive anyway.
+ */
+export async function closeDefaultContext(): Promise<void> {
+  const ctx = shared;
+  shared = null;
+  await ctx?.close();
+}

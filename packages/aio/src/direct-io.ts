@@ -31,13 +31,24 @@ function blockOf(a: DirectAlignment): number {
 
 type Transfer = (view: Uint8Array, position: number) => Promise<number>;
 
-/** Repeats `read` until `view` is full or end of file: a short result only at end of file. */
-export async function readAll(read: Transfer, view: Uint8Array, position: number): Promise<number> {
+/**
+ * Repeats `read` until `view` is full or end of file: a short result only at end of file. With
+ * O_DIRECT (`block` > 1) a short read that is not a whole number of blocks is the end of file:
+ * continuing from there would be a misaligned request. (An aligned short read, as at the kernel's
+ * 2 GiB limit per call, is continued.)
+ */
+export async function readAll(
+  read: Transfer,
+  view: Uint8Array,
+  position: number,
+  block = 1,
+): Promise<number> {
   let done = 0;
   while (done < view.byteLength) {
     const n = await read(view.subarray(done), position + done);
     if (n === 0) break;
     done += n;
+    if (n % block !== 0) break;
   }
   return done;
 }
@@ -49,8 +60,9 @@ export function readFully(
   view: Uint8Array,
   position: number,
   options?: RequestOptions,
+  block = 1,
 ): Promise<number> {
-  return readAll((v, p) => ctx.read(handle, v, p, options), view, position);
+  return readAll((v, p) => ctx.read(handle, v, p, options), view, position, block);
 }
 
 /** Writes all of `view` at `position` (a short write is continued, never returned). */
@@ -80,12 +92,13 @@ export async function directRead(
   options?: RequestOptions,
 ): Promise<number> {
   const a = f.alignment;
+  if (view.byteLength === 0) return 0;
   if (isAligned(a, view, position)) return f.context.read(f.handle, view, position, options);
   const block = blockOf(a);
   const start = alignDown(position, block);
   const end = alignUp(position + view.byteLength, block);
   const bounce = allocAligned(end - start, block);
-  const got = await readFully(f.context, f.handle, bounce, start, options);
+  const got = await readFully(f.context, f.handle, bounce, start, options, block);
   const available = Math.max(0, Math.min(got - (position - start), view.byteLength));
   bytesOf(view).set(bounce.subarray(position - start, position - start + available));
   return available;
@@ -99,6 +112,8 @@ export function directWrite(
   options?: RequestOptions,
 ): Promise<number> {
   const a = f.alignment;
+  // Nothing to write changes nothing: no block is rewritten, the size stays (as pwrite(2)).
+  if (view.byteLength === 0) return Promise.resolve(0);
   if (isAligned(a, view, position)) {
     return f.lock.shared(() => writeFully(f.context, f.handle, bytesOf(view), position, options));
   }
@@ -110,7 +125,14 @@ export function directWrite(
     const sizeBefore = (await f.handle.stat()).size;
     // The partial blocks at the edges keep their current bytes (zeros past end of file).
     const readBlock = (at: number) =>
-      readFully(f.context, f.handle, bounce.subarray(at - start, at - start + block), at, options);
+      readFully(
+        f.context,
+        f.handle,
+        bounce.subarray(at - start, at - start + block),
+        at,
+        options,
+        block,
+      );
     const headPartial = position > start;
     const tailPartial = position + view.byteLength < end;
     const lastBlock = end - block;

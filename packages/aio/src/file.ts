@@ -192,8 +192,8 @@ export class AioFile implements AsyncDisposable {
       const got = await directRead(this.#directFile, joined, toNumberPosition(position), options);
       let at = 0;
       for (const b of buffers) {
-        const n = Math.min(b.byteLength, got - at);
-        if (n <= 0) break;
+        if (at >= got) break;
+        const n = Math.min(b.byteLength, got - at); // 0 for an empty buffer: skip it, go on
         new Uint8Array(b.buffer, b.byteOffset, n).set(joined.subarray(at, at + n));
         at += n;
       }

@@ -7,7 +7,7 @@ export {
   DEFAULT_MAX_REQUESTS,
   type RunOptions,
 } from './context.js';
-export { defaultContext } from './default-context.js';
+export { closeDefaultContext, defaultContext } from './default-context.js';
 export { type DirectAlignment, DirectUnsupportedError, directAlignment } from './direct.js';
 export { SUBMIT_BATCH_DEVICE, SUBMIT_BATCH_INLINE } from './engine.js';
 export {

@@ -61,6 +61,53 @@ describe('O_DIRECT made easy', () => {
     }
   });
 
+  test('zero-length reads and writes at unaligned positions change nothing', async () => {
+    // Found by the property test: the write used to rewrite a block past the end of file.
+    const path = tmp.path('zero');
+    writeFileSync(path, 'x');
+    const file = await open(path, 'r+', { direct: true });
+    try {
+      expect(await file.write(Buffer.alloc(0), 48_231)).toBe(0);
+      expect(await file.writev([Buffer.alloc(0)], 777)).toBe(0);
+      expect(await file.read(Buffer.alloc(0), 5)).toBe(0);
+      expect(await file.size()).toBe(1);
+    } finally {
+      await file.close();
+    }
+    expect(readFileSync(path, 'utf8')).toBe('x');
+  });
+
+  test('an unaligned read whose block window runs past the end of file returns what is there', async () => {
+    // Found by the property test (seed 424242): the short read at end of file used to be
+    // continued at a misaligned position, which O_DIRECT refuses (EINVAL).
+    const path = tmp.path('eof-window');
+    const content = pattern(36_050, 3);
+    writeFileSync(path, content);
+    const file = await open(path, 'r', { direct: true });
+    try {
+      const buf = Buffer.alloc(5000);
+      expect(await file.read(buf, 35_000)).toBe(1050);
+      expect(buf.subarray(0, 1050).equals(content.subarray(35_000))).toBe(true);
+    } finally {
+      await file.close();
+    }
+  });
+
+  test('readv with an empty buffer in the middle fills the buffers after it', async () => {
+    // Found by the property test (seed 424242): the scatter stopped at the empty buffer.
+    const path = tmp.path('readv-empty');
+    const content = pattern(50_000, 8);
+    writeFileSync(path, content);
+    const file = await open(path, 'r', { direct: true });
+    try {
+      const parts = [Buffer.alloc(3), Buffer.alloc(512), Buffer.alloc(0), Buffer.alloc(4340)];
+      expect(await file.readv(parts, 37_888)).toBe(4855);
+      expect(Buffer.concat(parts).equals(content.subarray(37_888, 37_888 + 4855))).toBe(true);
+    } finally {
+      await file.close();
+    }
+  });
+
   test('directAlignment: from statx for files, from a scratch file for directories, for fds', async () => {
     const path = tmp.path('align');
     writeFileSync(path, 'x');
