@@ -13,6 +13,8 @@ module.exports = {
     '^@aio/bind$': '<rootDir>/packages/aio-bind/src/index.ts',
     '^@aio/core$': '<rootDir>/packages/aio/src/index.ts',
   },
+  globalSetup: '<rootDir>/test-support/global-setup.cjs',
+  setupFilesAfterEnv: ['<rootDir>/test-support/leak-check.ts'],
   reporters: ['default', '<rootDir>/scripts/jest-summary-reporter.cjs'],
   testTimeout: 30_000,
 };

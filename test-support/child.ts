@@ -1,41 +1,18 @@
 // Child processes for tests that must observe a whole process: a blocked syscall, a signal,
-// exit behaviour, --expose-gc. The package sources are bundled with esbuild into a CommonJS
-// file next to koffi's install, so the child needs no build step and no TypeScript loader.
+// exit behaviour. The package sources are bundled (test-support/global-setup.cjs) into CommonJS
+// files next to koffi's install, so a child needs no build step and no TypeScript loader.
 import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildSync } from 'esbuild';
 
 const root = join(__dirname, '..');
-const built = new Map<string, string>();
 
-/** Path of a CJS bundle of `@aio/bind` or `@aio/core` (built once per test process). */
+/** Path of the CJS bundle of `@aio/bind` or `@aio/core`, built by jest's globalSetup. */
 export function bundle(name: 'bind' | 'core'): string {
-  const cached = built.get(name);
-  if (cached) return cached;
-  const dir = join(root, 'packages', 'aio-bind', '.bundles');
-  mkdirSync(dir, { recursive: true });
-  const outfile = join(dir, `${name}-${process.pid}.cjs`);
-  buildSync({
-    entryPoints: [
-      join(root, name === 'bind' ? 'packages/aio-bind/src/index.ts' : 'packages/aio/src/index.ts'),
-    ],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    outfile,
-    external: ['koffi'],
-    alias: { '@aio/bind': join(root, 'packages/aio-bind/src/index.ts') },
-    logLevel: 'silent',
-  });
-  if (built.size === 0) {
-    process.once('exit', () => {
-      for (const path of built.values()) rmSync(path, { force: true });
-    });
-  }
-  built.set(name, outfile);
-  return outfile;
+  const path = join(root, 'packages', 'aio-bind', '.bundles', `${name}.cjs`);
+  if (!existsSync(path))
+    throw new Error(`${path} is missing: run the tests through jest (its globalSetup builds it)`);
+  return path;
 }
 
 export interface ChildResult {

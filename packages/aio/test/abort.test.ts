@@ -26,7 +26,6 @@ test('an already aborted signal rejects at once, with the reason as cause', asyn
 test('abort while queued removes the request: it never reaches the kernel', async () => {
   const [r, w] = pipe();
   const path = tmp.path('queued');
-  fileWith(path, Buffer.alloc(16));
   const fd = fileWith(path, Buffer.alloc(16));
   await withContext(
     async (ctx) => {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { AioContext } from '../src/index.js';
 import { closeAll, fileWith, pattern, tempDir, withContext } from './helpers.js';
 
@@ -97,7 +97,7 @@ describe('batching and the queue', () => {
 
   test('the closed FileHandle of a queued request -> EBADF for it alone', async () => {
     const { open } = await import('node:fs/promises');
-    fileWith(tmp.path('fh'), pattern(64));
+    writeFileSync(tmp.path('fh'), pattern(64));
     const fh = await open(tmp.path('fh'), 'r');
     const other = await open(tmp.path('fh'), 'r');
     await withContext(async (ctx) => {

@@ -1,4 +1,4 @@
-import { constants, readFileSync } from 'node:fs';
+import { constants, readFileSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { addressOf } from '@aio/bind';
 import { pipe } from '../../aio-bind/test/fixtures/pipes.js';
@@ -67,7 +67,7 @@ describe.each(BACKENDS)('backend %s', (backend) => {
   test('a FileHandle works as the file, and the context survives many requests at once', async () => {
     const content = pattern(64 * 1024);
     const path = tmp.path(`fh-${backend}`);
-    fileWith(path, content);
+    writeFileSync(path, content);
     const fh = await open(path, 'r');
     await withContext(async (ctx) => {
       const bufs = Array.from({ length: 500 }, () => Buffer.alloc(128));
@@ -84,7 +84,7 @@ describe.each(BACKENDS)('backend %s', (backend) => {
   test('O_DIRECT reads and writes with aligned memory complete through the eventfd', async () => {
     const content = pattern(1 << 20);
     const path = tmp.path(`d-${backend}`);
-    fileWith(path, content);
+    writeFileSync(path, content);
     const fh = await open(path, constants.O_RDWR | constants.O_DIRECT);
     await withContext(async (ctx) => {
       const bufs = Array.from({ length: 64 }, () => aligned(4096));
@@ -106,7 +106,7 @@ describe.each(BACKENDS)('backend %s', (backend) => {
 
   test('O_DIRECT misalignment rejects with ERR_AIO_MISALIGNED (EINVAL) carrying the operation', async () => {
     const path = tmp.path(`dm-${backend}`);
-    fileWith(path, pattern(8192));
+    writeFileSync(path, pattern(8192));
     const fh = await open(path, constants.O_RDONLY | constants.O_DIRECT);
     await withContext(async (ctx) => {
       await expect(ctx.read(fh, aligned(4097).subarray(1), 0)).rejects.toMatchObject({
