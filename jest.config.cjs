@@ -1,7 +1,8 @@
 /** Jest runs the TypeScript sources of both packages directly (no build needed). */
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: 'node',
+  // node's environment plus a leak check after each file (rings and fds back to before).
+  testEnvironment: '<rootDir>/test-support/environment.cjs',
   roots: ['<rootDir>/packages'],
   testMatch: ['**/test/**/*.test.ts'],
   transform: {
