@@ -56,8 +56,9 @@ const HINTS: Record<string, Hint> = {
   'io_submit EINVAL': (c) =>
     `${iocbAt(c)} or the context is invalid: unknown context, unknown aio_lio_opcode, ` +
     'aio_reserved2 not 0, unknown aio_flags, nbytes or offset out of range, or FSYNC/FDSYNC ' +
-    'with non-zero buf, nbytes, offset or rw_flags. The kernel stops at the first bad iocb ' +
-    'and reports an error only when it accepted none.',
+    'with non-zero buf, nbytes, offset or rw_flags, or a file that cannot do AIO at all (a ' +
+    'directory, many /proc files). The kernel stops at the first bad iocb and reports an error ' +
+    'only when it accepted none.',
   // Node and libuv name errno 95 ENOTSUP; the kernel headers call it EOPNOTSUPP.
   'io_submit ENOTSUP': (c) =>
     `${iocbAt(c)} asks for something this file does not support: an RWF flag (RWF_NOWAIT ` +

@@ -94,8 +94,8 @@ export function encodeIocb<T extends ArrayBufferView>(
   layout: IocbLayout = IOCB_LAYOUT,
 ): T {
   validateStructBuffer(target, 'target', SIZEOF_IOCB);
-  if (typeof fields !== 'object' || fields === null) {
-    throw new InvalidArgTypeError('fields', 'of type object', fields);
+  if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) {
+    throw new InvalidArgTypeError('fields', 'an object of iocb fields', fields);
   }
   for (const key of Object.keys(fields)) {
     if (!FIELD_NAMES.has(key))

@@ -21,6 +21,7 @@ import {
   encodeIocb,
   eventfd,
   FdPoller,
+  InvalidArgTypeError,
   IOCB_CMD,
   IOCB_FLAG,
   IOPRIO_CLASS,
@@ -176,6 +177,9 @@ const UNTESTED: Support = { supported: false, detail: 'untested: io_setup failed
  * `path`, whether its filesystem takes O_DIRECT and with which alignment.
  */
 export async function probe(path?: string): Promise<ProbeReport> {
+  if (path !== undefined && typeof path !== 'string') {
+    throw new InvalidArgTypeError('path', 'a string (a file or directory)', path);
+  }
   let limits: ProbeReport['limits'] = null;
   try {
     limits = aioLimits();
