@@ -1,12 +1,13 @@
-// pnpm bench [core] [files] [--quick]
+// pnpm bench [core] [files] [soak] [--quick]
 // Progress goes to stderr; the markdown table to stdout and bench/results/<name>.md, the raw
-// numbers to bench/results/<name>.json. Without a name, every benchmark runs.
+// numbers to bench/results/<name>.json. Without a name, every benchmark but soak runs.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { coreMarkdown, runCore } from './core.js';
 import { benchDir } from './files.js';
 import { describeMachine, machineMarkdown } from './machine.js';
+import { runSoak, soakMarkdown } from './soak.js';
 import { runTransfer, transferMarkdown } from './transfer.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -50,13 +51,28 @@ const BENCHMARKS: Record<string, (quick: boolean) => Promise<Outcome>> = {
   },
 };
 
+/** Run only when named: `pnpm bench soak`. */
+const ON_DEMAND: Record<string, (quick: boolean) => Promise<Outcome>> = {
+  soak: async (quick) => {
+    const result = await runSoak({ quick, log });
+    return {
+      title: 'Soak: a million mixed operations',
+      note:
+        'Reads, writes, readv, writev (half on O_DIRECT files, aligned and not), syncs, readFile and ' +
+        'writeFile through one AioContext with 32 requests at a time; samples taken after a forced GC.',
+      rows: result,
+      table: soakMarkdown(result),
+    };
+  },
+};
+
 async function main(argv: string[]): Promise<void> {
   const quick = argv.includes('--quick');
   const names = argv.filter((a) => !a.startsWith('--'));
   const which = names.length === 0 ? Object.keys(BENCHMARKS) : names;
   const machine = describeMachine(benchDir());
   for (const name of which) {
-    const bench = BENCHMARKS[name];
+    const bench = BENCHMARKS[name] ?? ON_DEMAND[name];
     if (bench === undefined) {
       throw new Error(`unknown benchmark ${name}: try ${Object.keys(BENCHMARKS).join(', ')}`);
     }
