@@ -100,6 +100,22 @@ export class IocbArray {
     u32[w + W_RESFD] = 0;
   }
 
+  /**
+   * prepare() for a read or write of the whole of `view`: aio_buf is its address and
+   * aio_nbytes its byteLength, so the length always fits the buffer. Unchecked like prepare():
+   * `view` must be a live (not detached) ArrayBufferView.
+   */
+  prepareView(
+    i: number,
+    opcode: number,
+    fd: number,
+    view: ArrayBufferView,
+    offset: number,
+    data: number,
+  ): void {
+    this.prepare(i, opcode, fd, koffi.address(view), view.byteLength, offset, data);
+  }
+
   /** Sets `aio_rw_flags` of iocb `i`. */
   setRwFlags(i: number, rwFlags: number): void {
     this.#u32[(i << 4) + W_RW_FLAGS] = rwFlags;

@@ -9,7 +9,8 @@ export function encodeOp(t: IocbArray, op: Op, slot: number, type: number, efd: 
   const transfers = cmd === IOCB_CMD.PREAD || cmd === IOCB_CMD.PWRITE;
   const vectored = cmd === IOCB_CMD.PREADV || cmd === IOCB_CMD.PWRITEV;
   // aio_data is the slot: the completion finds its Op with it.
-  if (transfers) t.prepare(slot, cmd, op.fd, addressOf(op.buffer!), op.length, op.position, slot);
+  // The buffer was checked when the request was made; its whole length is transferred.
+  if (transfers) t.prepareView(slot, cmd, op.fd, op.buffer!, op.position, slot);
   else if (vectored)
     t.prepare(slot, cmd, op.fd, addressOf(op.iov!), op.buffers!.length, op.position, slot);
   else if (cmd === IOCB_CMD.POLL) t.prepare(slot, cmd, op.fd, BigInt(op.events), 0, 0, slot);

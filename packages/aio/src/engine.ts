@@ -53,6 +53,16 @@ export const SUBMIT_BATCH_INLINE = 16;
  */
 export const SUBMIT_BATCH_DEVICE = 4;
 
+// One executor for every request's Promise (no closure allocated per request): the op being
+// promised is handed over through this variable, which the executor reads synchronously.
+let opBeingPromised: Op | null = null;
+function takeResolvers(resolve: Resolve, reject: Reject): void {
+  const op = opBeingPromised!;
+  opBeingPromised = null;
+  op.resolve = resolve;
+  op.reject = reject;
+}
+
 export class Engine implements Managed {
   readonly ctx: bigint;
   readonly max: number;
@@ -125,10 +135,10 @@ export class Engine implements Managed {
   enqueue<T>(op: Op): Promise<T> {
     const signal = op.signal;
     if (signal?.aborted) return Promise.reject(new AbortError(signal.reason));
-    const promise = new Promise<T>((resolve, reject) => {
-      op.resolve = resolve as Resolve;
-      op.reject = reject;
-    });
+    opBeingPromised = op;
+    const promise = new Promise<T>(
+      takeResolvers as (resolve: (value: T) => void, reject: Reject) => void,
+    );
     if (signal !== null) {
       op.onAbort = () => abortOp(this, op);
       signal.addEventListener('abort', op.onAbort, { once: true });

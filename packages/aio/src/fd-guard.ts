@@ -4,12 +4,14 @@
 // or ENOTSUP at submit for files without nowait support).
 //
 // The type of a raw fd number is checked once per flush: a number can be closed and reused
-// for a pipe between two flushes, so it is never cached longer. A FileHandle keeps its fd
-// while open, so its type is cached on the handle (the flush re-reads handle.fd first).
+// for a pipe between two flushes, so it is never cached longer. An object with an fd (a
+// FileHandle, an AioFile, or your own { fd }) is trusted to keep referring to the same open
+// file: its type is checked once, and again only if its fd changes (a FileHandle's becomes -1
+// when closed, which the flush refuses before it gets here).
 import { fileType, S_IF } from '@aio/bind';
 
 export class FdGuard {
-  readonly #handles = new WeakMap<object, number>();
+  readonly #handles = new WeakMap<object, { fd: number; type: number }>();
   readonly #fds: number[] = [];
   readonly #types: number[] = [];
 
@@ -22,11 +24,10 @@ export class FdGuard {
   /** `S_IFMT` bits of `fd`. @throws {AioError} EBADF (statx) when it is not open. */
   typeOf(fd: number, handle: object | null): number {
     if (handle !== null) {
-      let type = this.#handles.get(handle);
-      if (type === undefined) {
-        type = fileType(fd);
-        this.#handles.set(handle, type);
-      }
+      const known = this.#handles.get(handle);
+      if (known !== undefined && known.fd === fd) return known.type;
+      const type = fileType(fd);
+      this.#handles.set(handle, { fd, type });
       return type;
     }
     const fds = this.#fds;

@@ -76,3 +76,19 @@ describe('non-regular files never block', () => {
     closeAll(zero, nul);
   });
 });
+
+test('an object whose fd changes is checked again (a regular file, then a pipe)', async () => {
+  const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+  const dir = mkdtempSync('/tmp/aio-obj-');
+  writeFileSync(`${dir}/f`, 'data');
+  const fileFd = openSync(`${dir}/f`, 'r');
+  const [r, w] = pipe();
+  const file = { fd: fileFd };
+  await withContext(async (ctx) => {
+    expect(await ctx.read(file, Buffer.alloc(4), 0)).toBe(4); // type cached: regular file
+    file.fd = r; // now a pipe: must be checked again, or the read would block io_submit
+    await expect(ctx.read(file, Buffer.alloc(4), 0)).rejects.toMatchObject({ code: 'EAGAIN' });
+  });
+  closeAll(fileFd, r, w);
+  rmSync(dir, { recursive: true, force: true });
+});
