@@ -1,12 +1,17 @@
-// pnpm bench [core] [files] [soak] [--quick]
-// Progress goes to stderr; the markdown table to stdout and bench/results/<name>.md, the raw
-// numbers to bench/results/<name>.json. Without a name, every benchmark but soak runs.
+// pnpm bench [seed] [iops] [files] [soak] [--quick]
+// Without a name: seed, iops and files (soak only when named). Progress goes to stderr; each
+// benchmark's markdown table to stdout and bench/results/<name>.md, its raw numbers to
+// <name>.json and its chart to <name>.svg. --quick (a CI smoke run, under a minute) writes
+// <name>-quick.* instead, which are not committed.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { coreMarkdown, runCore } from './core.js';
+import type { TopLevelSpec } from 'vega-lite';
+import { filesChart, iopsChart, renderSvg, seedChart, soakChart } from './chart.js';
 import { benchDir } from './files.js';
+import { iopsMarkdown, runIops } from './iops.js';
 import { describeMachine, machineMarkdown } from './machine.js';
+import { runSeed, seedMarkdown } from './seed.js';
 import { runSoak, soakMarkdown } from './soak.js';
 import { runTransfer, transferMarkdown } from './transfer.js';
 
@@ -20,21 +25,41 @@ function log(line: string): void {
 interface Outcome {
   title: string;
   note: string;
-  rows: unknown;
+  raw: unknown;
   table: string;
+  chart: TopLevelSpec;
 }
 
-const BENCHMARKS: Record<string, (quick: boolean) => Promise<Outcome>> = {
-  core: async (quick) => {
-    const rows = await runCore({ quick, log });
+type Bench = (quick: boolean) => Promise<Outcome>;
+
+const DEFAULT: Record<string, Bench> = {
+  seed: async (quick) => {
+    const report = runSeed({ quick, log });
     return {
-      title: '@aio/core floors: 4 KiB random reads',
+      title: 'Small files, the linux_aio comparison in Node',
       note:
-        'Medians of interleaved rounds in one process, after a warm-up of each participant; ops/s. ' +
-        'The ceiling is the same loop on @aio/bind without the event loop (submit, then wait in ' +
-        'io_getevents). @aio/core and fs.promises read through a FileHandle.',
-      rows,
-      table: coreMarkdown(rows),
+        'Each participant reads N files of 1-100 KB (24 generated with a fixed seed; the first N) per ' +
+        'round, then pauses 1 ms, in its own fresh process. Files are opened once, before the first ' +
+        'round, by every participant. Runtime includes the 1 ms pauses. Threads: peak of /proc/self/status ' +
+        'Threads; RSS and virtual size: VmHWM and VmPeak; CPU: user + system time over runtime; read ' +
+        'latency: from the start of a round to the completion of each read. @aio/core reads through ' +
+        '{ fd } objects, whose file type it checks once (a raw fd number is checked on every flush).',
+      raw: report,
+      table: seedMarkdown(report),
+      chart: seedChart(report),
+    };
+  },
+  iops: async (quick) => {
+    const report = await runIops({ quick, log });
+    return {
+      title: 'Throughput against the limit: 4 KiB random reads',
+      note:
+        'Participants run in one process, interleaved, after a warm-up; the C reference and fio are ' +
+        'separate processes. @aio/core and fs.promises read through a FileHandle. fs.readSync is one ' +
+        'request at a time, so only at QD1.',
+      raw: report,
+      table: iopsMarkdown(report),
+      chart: iopsChart(report),
     };
   },
   files: async (quick) => {
@@ -45,14 +70,14 @@ const BENCHMARKS: Record<string, (quick: boolean) => Promise<Outcome>> = {
         'Medians of interleaved rounds in one process after a warm-up; MB/s (10^6 bytes/s). ' +
         '@aio/core with its defaults (1 MiB chunks, 4 in flight; streams: 64 KiB, 4 ahead) unless ' +
         'the case says otherwise.',
-      rows,
+      raw: rows,
       table: transferMarkdown(rows),
+      chart: filesChart(rows),
     };
   },
 };
 
-/** Run only when named: `pnpm bench soak`. */
-const ON_DEMAND: Record<string, (quick: boolean) => Promise<Outcome>> = {
+const ON_DEMAND: Record<string, Bench> = {
   soak: async (quick) => {
     const result = await runSoak({ quick, log });
     return {
@@ -60,8 +85,9 @@ const ON_DEMAND: Record<string, (quick: boolean) => Promise<Outcome>> = {
       note:
         'Reads, writes, readv, writev (half on O_DIRECT files, aligned and not), syncs, readFile and ' +
         'writeFile through one AioContext with 32 requests at a time; samples taken after a forced GC.',
-      rows: result,
+      raw: result,
       table: soakMarkdown(result),
+      chart: soakChart(result),
     };
   },
 };
@@ -69,17 +95,20 @@ const ON_DEMAND: Record<string, (quick: boolean) => Promise<Outcome>> = {
 async function main(argv: string[]): Promise<void> {
   const quick = argv.includes('--quick');
   const names = argv.filter((a) => !a.startsWith('--'));
-  const which = names.length === 0 ? Object.keys(BENCHMARKS) : names;
+  const which = names.length === 0 ? Object.keys(DEFAULT) : names;
   const machine = describeMachine(benchDir());
   for (const name of which) {
-    const bench = BENCHMARKS[name] ?? ON_DEMAND[name];
+    const bench = DEFAULT[name] ?? ON_DEMAND[name];
     if (bench === undefined) {
-      throw new Error(`unknown benchmark ${name}: try ${Object.keys(BENCHMARKS).join(', ')}`);
+      const known = [...Object.keys(DEFAULT), ...Object.keys(ON_DEMAND)].join(', ');
+      throw new Error(`unknown benchmark ${name}: try ${known}`);
     }
-    const { title, note, rows, table } = await bench(quick);
+    const started = performance.now();
+    const { title, note, raw, table, chart } = await bench(quick);
     const smoke = quick
       ? ' A quick run is a smoke test (few, short rounds): do not judge its numbers.'
       : '';
+    const svg = `${name}${quick ? '-quick' : ''}.svg`;
     const doc = [
       `# ${title}${quick ? ' (quick run)' : ''}`,
       '',
@@ -89,14 +118,17 @@ async function main(argv: string[]): Promise<void> {
       '',
       table,
       '',
+      `![${title}](${svg})`,
+      '',
     ].join('\n');
     process.stdout.write(`${doc}\n`);
-    const suffix = quick ? '-quick' : '';
+    const base = join(resultsDir, `${name}${quick ? '-quick' : ''}`);
     mkdirSync(resultsDir, { recursive: true });
-    writeFileSync(join(resultsDir, `${name}${suffix}.md`), doc);
-    writeFileSync(
-      join(resultsDir, `${name}${suffix}.json`),
-      `${JSON.stringify({ machine, rows }, null, 2)}\n`,
+    writeFileSync(`${base}.md`, doc);
+    writeFileSync(`${base}.json`, `${JSON.stringify({ machine, results: raw }, null, 2)}\n`);
+    writeFileSync(`${base}.svg`, await renderSvg(chart));
+    log(
+      `[${name}] done in ${((performance.now() - started) / 1000).toFixed(0)} s: bench/results/${name}${quick ? '-quick' : ''}.md`,
     );
   }
 }

@@ -1,8 +1,10 @@
 // Random 4 KiB read loops, one per way of doing I/O, measured in the same process. Each takes
 // the same precomputed offsets and returns ops/s over `ms` milliseconds.
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, openSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   addressOf,
   IOCB_CMD,
@@ -160,4 +162,146 @@ export function fioReads(o: ReadLoop): number | null {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
+}
+
+/** fs.readSync in a loop: one request at a time on the main thread (QD1 only). */
+export function readSyncReads(o: ReadLoop): number {
+  const fd = openSync(o.path, flags(o.direct));
+  const [buffer] = alignedBuffers(1, o.block);
+  let next = 0;
+  let done = 0;
+  try {
+    const end = performance.now() + o.ms;
+    const start = performance.now();
+    while (performance.now() < end) {
+      readSync(fd, buffer!, 0, o.block, o.offsets[next++ % o.offsets.length]!);
+      done++;
+    }
+    return done / ((performance.now() - start) / 1000);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+let cReference: string | null | undefined;
+
+/** Compiles bench/c/aio-ref.c with the system cc once; null (with a message) when there is none. */
+export function compileReference(log: (line: string) => void): string | null {
+  if (cReference !== undefined) return cReference;
+  const out = join(here, '..', '.work', 'aio-ref');
+  try {
+    mkdirSync(dirname(out), { recursive: true });
+    execFileSync('cc', ['-O2', '-o', out, join(here, '..', 'c', 'aio-ref.c')], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    cReference = out;
+  } catch (error) {
+    log(
+      `[iops] no C reference: cannot compile bench/c/aio-ref.c with cc (${(error as Error).message.split('\n')[0]})`,
+    );
+    cReference = null;
+  }
+  return cReference;
+}
+
+/** The C reference loop, or null when it could not be compiled. */
+export function cReferenceReads(o: ReadLoop): number | null {
+  if (!cReference) return null;
+  const out = execFileSync(cReference, [
+    o.path,
+    o.direct ? '1' : '0',
+    String(o.qd),
+    String(o.ms / 1000),
+  ]);
+  return JSON.parse(out.toString()).opsPerSecond as number;
+}
+
+/** Whether fio is on the PATH (checked once; the caller says so when it is not). */
+export function hasFio(): boolean {
+  try {
+    execFileSync('fio', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Sequential read of the whole file in `chunk` requests, `inFlight` at once: MB/s. */
+export async function coreSequential(
+  path: string,
+  direct: boolean,
+  chunk: number,
+  inFlight: number,
+  ctx: AioContext,
+): Promise<number> {
+  const fh = await open(path, flags(direct));
+  const size = (await fh.stat()).size;
+  const buffers = alignedBuffers(inFlight, chunk);
+  let next = 0;
+  const start = performance.now();
+  await Promise.all(
+    buffers.map(async (buffer) => {
+      for (let at = next; at < size; at = next) {
+        next += chunk;
+        await ctx.read(fh, buffer, at);
+      }
+    }),
+  );
+  const seconds = (performance.now() - start) / 1000;
+  await fh.close();
+  return size / 1e6 / seconds;
+}
+
+/** The same with fs.promises FileHandle.read. */
+export async function fsPromisesSequential(
+  path: string,
+  direct: boolean,
+  chunk: number,
+  inFlight: number,
+): Promise<number> {
+  const fh = await open(path, flags(direct));
+  const size = (await fh.stat()).size;
+  const buffers = alignedBuffers(inFlight, chunk);
+  let next = 0;
+  const start = performance.now();
+  await Promise.all(
+    buffers.map(async (buffer) => {
+      for (let at = next; at < size; at = next) {
+        next += chunk;
+        await fh.read(buffer, 0, chunk, at);
+      }
+    }),
+  );
+  const seconds = (performance.now() - start) / 1000;
+  await fh.close();
+  return size / 1e6 / seconds;
+}
+
+/** fio sequential read, MB/s, or null without fio. */
+export function fioSequential(
+  path: string,
+  direct: boolean,
+  chunk: number,
+  inFlight: number,
+): number | null {
+  if (!hasFio()) return null;
+  const out = execFileSync(
+    'fio',
+    // --invalidate=0: fio drops the file from the page cache first by default, which would make
+    // its buffered run a disk read while the others read from the cache.
+    [
+      '--name=seq',
+      `--filename=${path}`,
+      '--rw=read',
+      `--bs=${chunk}`,
+      '--ioengine=libaio',
+      `--direct=${direct ? 1 : 0}`,
+      `--iodepth=${inFlight}`,
+      '--invalidate=0',
+      '--output-format=json',
+    ],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  return (JSON.parse(out.toString()).jobs[0].read.bw_bytes as number) / 1e6;
 }

@@ -1,0 +1,188 @@
+// One participant of `pnpm bench seed`, in a fresh process: read N small files (opened once,
+// before the first round) per round, `rounds` rounds with a 1 ms pause between them, and report
+// wall time, peak threads, peak RSS and virtual size, CPU utilisation and per-read latency.
+//
+//   node dist/seed-worker.js '{"participant":"aio-core","files":[...],"rounds":1000}'
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { open as openHandle } from 'node:fs/promises';
+import {
+  addressOf,
+  IOCB_CMD,
+  IocbArray,
+  IoEventArray,
+  io_destroy,
+  io_getevents,
+  io_setup,
+  io_submit,
+  reapRing,
+} from '@aio/bind';
+import { AioContext } from '@aio/core';
+import { percentile } from './stats.js';
+
+export type SeedParticipant =
+  | 'aio-core'
+  | 'aio-bind-sync'
+  | 'fs-promises'
+  | 'fs-promises-16'
+  | 'read-sync';
+
+export interface SeedRun {
+  participant: SeedParticipant;
+  files: string[];
+  rounds: number;
+}
+
+export interface SeedResult {
+  participant: SeedParticipant;
+  n: number;
+  wallSeconds: number;
+  threadsPeak: number;
+  rssPeakMB: number;
+  vmPeakMB: number;
+  cpuPercent: number;
+  p50us: number;
+  p99us: number;
+  bytesPerRound: number;
+}
+
+function status(field: string): number {
+  const line = readFileSync('/proc/self/status', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${field}:`));
+  return line ? Number.parseInt(line.split(/\s+/)[1]!, 10) : 0;
+}
+
+const pause = () => new Promise((resolve) => setTimeout(resolve, 1));
+
+/** A round reader: reads every file fully, records each read's latency from the round start. */
+type Round = (latencies: Float64Array, at: number) => Promise<void> | void;
+
+async function prepare(
+  run: SeedRun,
+): Promise<{ round: Round; close(): Promise<void> | void; bytes: number }> {
+  const fds = run.files.map((f) => openSync(f, 'r'));
+  const sizes = fds.map((fd) => fstatSync(fd).size);
+  const buffers = sizes.map((size) => Buffer.alloc(size));
+  const bytes = sizes.reduce((a, b) => a + b, 0);
+  const closeFds = () => fds.forEach((fd) => closeSync(fd));
+  switch (run.participant) {
+    case 'aio-core': {
+      const ctx = new AioContext({ maxRequests: 64 });
+      // { fd } objects: their file type is checked once (a raw number is checked per flush).
+      const files = fds.map((fd) => ({ fd }));
+      const round: Round = async (lat, at) => {
+        const t0 = performance.now();
+        await Promise.all(
+          files.map((file, i) =>
+            ctx.read(file, buffers[i]!, 0).then(() => {
+              lat[at + i] = (performance.now() - t0) * 1000;
+            }),
+          ),
+        );
+      };
+      const close = async () => {
+        await ctx.close();
+        closeFds();
+      };
+      return { round, bytes, close };
+    }
+    case 'aio-bind-sync': {
+      const ctx = io_setup(64);
+      const table = new IocbArray(fds.length);
+      const events = new IoEventArray(fds.length);
+      const addresses = buffers.map((b) => addressOf(b));
+      const round: Round = (lat, at) => {
+        const t0 = performance.now();
+        fds.forEach((fd, i) =>
+          table.prepare(i, IOCB_CMD.PREAD, fd, addresses[i]!, sizes[i]!, 0, i),
+        );
+        io_submit(ctx, table.addresses, fds.length);
+        let got = 0;
+        while (got < fds.length) {
+          let n = reapRing(ctx, events.bytes, events.length);
+          if (n === 0) n = io_getevents(ctx, 1, events.length, events.bytes, null);
+          for (let j = 0; j < n; j++)
+            lat[at + events.dataNumber(j)] = (performance.now() - t0) * 1000;
+          got += n;
+        }
+      };
+      const close = () => {
+        io_destroy(ctx); // waits for anything in flight: `buffers` is still referenced here
+        closeFds();
+        buffers.length = 0;
+      };
+      return { round, bytes, close };
+    }
+    case 'fs-promises':
+    case 'fs-promises-16': {
+      closeFds();
+      const handles = await Promise.all(run.files.map((f) => openHandle(f, 'r')));
+      const round: Round = async (lat, at) => {
+        const t0 = performance.now();
+        await Promise.all(
+          handles.map((h, i) =>
+            h.read(buffers[i]!, 0, sizes[i]!, 0).then(() => {
+              lat[at + i] = (performance.now() - t0) * 1000;
+            }),
+          ),
+        );
+      };
+      const close = async () => {
+        await Promise.all(handles.map((h) => h.close()));
+      };
+      return { round, bytes, close };
+    }
+    case 'read-sync': {
+      const round: Round = (lat, at) => {
+        const t0 = performance.now();
+        fds.forEach((fd, i) => {
+          readSync(fd, buffers[i]!, 0, sizes[i]!, 0);
+          lat[at + i] = (performance.now() - t0) * 1000;
+        });
+      };
+      return { round, bytes, close: closeFds };
+    }
+  }
+}
+
+export async function runSeedWorker(run: SeedRun): Promise<SeedResult> {
+  const { round, close, bytes } = await prepare(run);
+  const n = run.files.length;
+  const latencies = new Float64Array(n * run.rounds);
+  let threadsPeak = status('Threads');
+  const cpu0 = process.cpuUsage();
+  const start = performance.now();
+  for (let r = 0; r < run.rounds; r++) {
+    await round(latencies, r * n);
+    if (r % 50 === 0) threadsPeak = Math.max(threadsPeak, status('Threads'));
+    await pause();
+  }
+  const wallSeconds = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  threadsPeak = Math.max(threadsPeak, status('Threads'));
+  const result: SeedResult = {
+    participant: run.participant,
+    n,
+    wallSeconds,
+    threadsPeak,
+    rssPeakMB: status('VmHWM') / 1024,
+    vmPeakMB: status('VmPeak') / 1024,
+    cpuPercent: ((cpu.user + cpu.system) / 1e6 / wallSeconds) * 100,
+    p50us: percentile(latencies, 50),
+    p99us: percentile(latencies, 99),
+    bytesPerRound: bytes,
+  };
+  await close();
+  return result;
+}
+
+// Run as a process: argv[2] is the SeedRun as JSON; the result goes to stdout as JSON.
+if (process.argv[2]?.startsWith('{')) {
+  runSeedWorker(JSON.parse(process.argv[2]) as SeedRun).then(
+    (result) => process.stdout.write(`${JSON.stringify(result)}\n`),
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}
