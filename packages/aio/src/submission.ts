@@ -1,7 +1,7 @@
 // From the queue to the kernel: check each op's fd, give it a slot, write its iocb, and
 // io_submit in calls of at most submitBatch iocbs. A refused iocb fails alone; the kernel
 // accepted the ones before it and the rest are submitted again.
-import { AioError, io_submit } from '@aio/bind';
+import { AioError, InvalidArgValueError, io_submit } from '@aio/bind';
 import { encodeOp } from './encode.js';
 import type { Engine } from './engine.js';
 import { submitError } from './errors.js';
@@ -10,8 +10,30 @@ import type { Op } from './op.js';
 const EBADF = 9;
 const EAGAIN = 11;
 
+/**
+ * Whether the op's memory is still what was checked when the request was made. A buffer can
+ * be detached (transferred to a worker, a grown WebAssembly.Memory) between the call and the
+ * flush; its view then reports 0 bytes, and the address recorded in an iovec would point at
+ * memory JavaScript no longer owns. (A live buffer's memory never moves or shrinks: resizable
+ * ones are refused up front.)
+ */
+function memoryIntact(op: Op): boolean {
+  if (op.buffer !== null) return op.buffer.byteLength === op.length;
+  if (op.buffers === null) return true;
+  let total = 0;
+  for (let i = 0; i < op.buffers.length; i++) total += op.buffers[i]!.byteLength;
+  return total === op.length;
+}
+
 /** Checks the fd, takes a slot and writes the iocb; an error means the op cannot be submitted. */
-export function prepareOp(engine: Engine, op: Op): AioError | null {
+export function prepareOp(engine: Engine, op: Op): Error | null {
+  if (!memoryIntact(op)) {
+    return new InvalidArgValueError(
+      op.buffer !== null ? 'buffer' : 'buffers',
+      op.buffer ?? op.buffers,
+      'was detached before the request reached the kernel',
+    );
+  }
   let type: number;
   try {
     if (op.handle !== null && (op.handle as { fd?: unknown }).fd !== op.fd) {

@@ -121,3 +121,46 @@ test('SharedArrayBuffer-backed views are accepted (their memory stays put while 
   require('node:fs').closeSync(fd);
   tmp.cleanup();
 });
+
+describe('a buffer detached after the call, before the flush', () => {
+  // The kernel must never get an address JavaScript no longer owns: the flush checks again.
+  const detach = (view: ArrayBufferView) =>
+    structuredClone(view.buffer, { transfer: [view.buffer as ArrayBuffer] });
+
+  test.each([
+    ['read', (fd: number, b: Uint8Array) => ctx.read(fd, b, 0), 'buffer'],
+    ['write', (fd: number, b: Uint8Array) => ctx.write(fd, b, 0), 'buffer'],
+    ['readv', (fd: number, b: Uint8Array) => ctx.readv(fd, [Buffer.alloc(4), b], 0), 'buffers'],
+    ['writev', (fd: number, b: Uint8Array) => ctx.writev(fd, [b, Buffer.alloc(4)], 0), 'buffers'],
+    [
+      'run(ReadRequest)',
+      (fd: number, b: Uint8Array) => ctx.run(new ReadRequest(fd, b, 0)),
+      'buffer',
+    ],
+  ])('%s rejects ERR_INVALID_ARG_VALUE and leaves the file alone', async (_name, call, name) => {
+    const { fileWith, pattern, tempDir } = await import('./helpers.js');
+    const { closeSync, readFileSync } = await import('node:fs');
+    const tmp = tempDir();
+    const path = tmp.path('f');
+    const fd = fileWith(path, pattern(64));
+    try {
+      const view = new Uint8Array(new ArrayBuffer(32)).fill(7);
+      const promise = call(fd, view);
+      detach(view);
+      expect(view.byteLength).toBe(0);
+      const error = await promise.then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).toMatchObject({ code: VALUE });
+      expect((error as Error).message).toContain(
+        `argument '${name}' was detached before the request reached the kernel`,
+      );
+      expect(readFileSync(path).equals(pattern(64))).toBe(true);
+      expect(ctx.inFlight).toBe(0);
+    } finally {
+      closeSync(fd);
+      tmp.cleanup();
+    }
+  });
+});
