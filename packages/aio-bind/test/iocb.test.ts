@@ -1,4 +1,5 @@
 import {
+  addressOf,
   decodeIocb,
   encodeIocb,
   IOCB_CMD,
@@ -176,6 +177,52 @@ describe('IocbArray', () => {
     expect(table.addresses[2]! - table.addresses[0]!).toBe(128n);
     table.setOffset(1, 2n ** 60n);
     expect(decodeIocb(table.at(1)).aio_offset).toBe(2n ** 60n);
+  });
+
+  describe('prepareView()', () => {
+    const pooled = Buffer.from('pooled'); // a slice of Node's shared 8 KiB pool
+    const views: Array<[string, ArrayBufferView]> = [
+      ['a Buffer', Buffer.alloc(4096)],
+      ['a pooled Buffer', pooled],
+      ['a subarray', Buffer.alloc(100).subarray(37, 90)],
+      ['a small on-heap Uint8Array', new Uint8Array(16)],
+      ['a Float64Array at an offset', new Float64Array(new ArrayBuffer(64), 16, 3)],
+      ['a DataView', new DataView(new ArrayBuffer(32), 5, 20)],
+      ['a SharedArrayBuffer view', new Uint8Array(new SharedArrayBuffer(64), 8, 8)],
+    ];
+    test.each(views)('%s: its address and byteLength, the same on every call', (_name, view) => {
+      const table = new IocbArray(2);
+      for (let round = 0; round < 3; round++) {
+        table.prepareView(1, IOCB_CMD.PWRITE, 3, view, 512, 7);
+        expect(decodeIocb(table.at(1))).toMatchObject({
+          aio_lio_opcode: IOCB_CMD.PWRITE,
+          aio_fildes: 3,
+          aio_buf: addressOf(view),
+          aio_nbytes: BigInt(view.byteLength),
+          aio_offset: 512n,
+          aio_data: 7n,
+        });
+      }
+    });
+    test('views of one ArrayBuffer at different offsets get their own addresses', () => {
+      const ab = new ArrayBuffer(256);
+      const table = new IocbArray(1);
+      for (const offset of [0, 1, 100, 255]) {
+        const view = new Uint8Array(ab, offset, 1);
+        table.prepareView(0, IOCB_CMD.PREAD, 3, view, 0, 0);
+        expect(decodeIocb(table.at(0)).aio_buf).toBe(addressOf(view));
+      }
+    });
+    test('a view detached after an earlier call gets 0 bytes at address 0', () => {
+      const ab = new ArrayBuffer(64);
+      const view = new Uint8Array(ab);
+      const table = new IocbArray(1);
+      table.prepareView(0, IOCB_CMD.PREAD, 3, view, 0, 0);
+      expect(decodeIocb(table.at(0)).aio_nbytes).toBe(64n);
+      structuredClone(ab, { transfer: [ab] });
+      table.prepareView(0, IOCB_CMD.PREAD, 3, view, 0, 0);
+      expect(decodeIocb(table.at(0))).toMatchObject({ aio_buf: 0n, aio_nbytes: 0n });
+    });
   });
 
   test.each([0, -1, 1.5, 2 ** 21])('rejects length %p', (n) => {
