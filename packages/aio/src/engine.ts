@@ -34,6 +34,9 @@ import { submitQueued } from './submission.js';
 import { type Backend, createWaker, type Waker } from './waker.js';
 
 const MAX_ROUNDS = 16;
+/** First and longest wait between reaps of requests that signal no eventfd (see fd-guard.ts). */
+const STRAGGLER_FIRST_MS = 1;
+const STRAGGLER_MAX_MS = 64;
 
 export interface EngineOptions {
   maxRequests: number;
@@ -83,6 +86,8 @@ export class Engine implements Managed {
   /** Requests the kernel holds (submitted, not yet reaped); of those, from submit(). */
   inFlight = 0;
   manualInFlight = 0;
+  /** Of those, submitted without the eventfd signal (op.silent). */
+  silentInFlight = 0;
   /** The kernel said EAGAIN with requests in flight: wait for a completion before retrying. */
   ringFull = false;
   closing = false;
@@ -99,6 +104,8 @@ export class Engine implements Managed {
   #epoch = 0;
   #submittedNow = 0;
   #inlineNow = 0;
+  #stragglerTimer: ReturnType<typeof setTimeout> | null = null;
+  #stragglerDelay = STRAGGLER_FIRST_MS;
 
   constructor(options: EngineOptions) {
     this.max = options.maxRequests;
@@ -181,14 +188,33 @@ export class Engine implements Managed {
     }
     // Requests that did not complete inside io_submit are held by the device (O_DIRECT).
     if (this.#submittedNow > 0) this.#deviceMode = this.#inlineNow < this.#submittedNow;
+    if (this.silentInFlight > 0) this.#noteStragglers();
     this.afterChange();
   }
+
+  /**
+   * Requests submitted without the eventfd signal are still in flight: their files do not
+   * complete inside io_submit after all. Later requests on them signal; these are reaped on a
+   * timer (1 ms, doubling to 64 ms) since nothing else would say when they are done.
+   */
+  #noteStragglers(): void {
+    for (const op of this.slots.occupied()) {
+      if (op.silent && op.epoch === this.#epoch) this.guard.completesLater(op.handle);
+    }
+  }
+
+  readonly #reapStragglers = (): void => {
+    this.#stragglerTimer = null;
+    this.#stragglerDelay = Math.min(this.#stragglerDelay * 2, STRAGGLER_MAX_MS);
+    if (!this.destroyed) this.pump();
+  };
 
   /** Counts an op the kernel accepted. */
   launched(op: Op): void {
     this.inFlight++;
     this.#submittedNow++;
     op.epoch = this.#epoch;
+    if (op.silent) this.silentInFlight++;
     if (op.settle === SETTLE_MANUAL) this.manualInFlight++;
     if (op.request !== null) {
       this.byRequest.set(op.request, op);
@@ -221,6 +247,7 @@ export class Engine implements Managed {
     if (op === null) return null;
     this.inFlight--;
     this.ringFull = false;
+    if (op.silent) this.silentInFlight--;
     if (op.epoch === this.#epoch) this.#inlineNow++;
     if (op.settle === SETTLE_MANUAL) this.manualInFlight--;
     return this.#settle(op, res, res2, deliver);
@@ -282,6 +309,11 @@ export class Engine implements Managed {
     if (this.destroyed) return;
     if (this.inFlight > 0) this.#waker.arm();
     else this.#waker.disarm();
+    if (this.silentInFlight > 0) {
+      this.#stragglerTimer ??= setTimeout(this.#reapStragglers, this.#stragglerDelay);
+    } else if (this.#stragglerTimer !== null || this.#stragglerDelay !== STRAGGLER_FIRST_MS) {
+      this.#clearStragglerTimer();
+    }
     const hasWork = this.inFlight > 0 || this.queue.size > 0;
     if (hasWork !== this.#busy) this.#setBusy(hasWork);
     if (!hasWork) {
@@ -294,6 +326,12 @@ export class Engine implements Managed {
       this.#continueScheduled = true;
       setImmediate(this.#flush);
     }
+  }
+
+  #clearStragglerTimer(): void {
+    if (this.#stragglerTimer !== null) clearTimeout(this.#stragglerTimer);
+    this.#stragglerTimer = null;
+    this.#stragglerDelay = STRAGGLER_FIRST_MS;
   }
 
   #setBusy(busy: boolean): void {
@@ -334,6 +372,7 @@ export class Engine implements Managed {
     if (this.destroyed) return;
     this.destroyed = true;
     this.#setBusy(false);
+    this.#clearStragglerTimer();
     forgetOwner(this);
     try {
       this.#waker.close();

@@ -51,6 +51,8 @@ export class Op {
   slot: number;
   /** The engine pump that submitted it (to tell inline completions from device ones). */
   epoch: number;
+  /** Submitted without the eventfd signal: expected to complete inside io_submit. */
+  silent: boolean;
 
   constructor(cmd: number, fd: number, handle: object | null, settle: number) {
     this.cmd = cmd;
@@ -77,5 +79,6 @@ export class Op {
     this.dropped = false;
     this.slot = -1;
     this.epoch = 0;
+    this.silent = false;
   }
 }

@@ -34,17 +34,17 @@ export function prepareOp(engine: Engine, op: Op): Error | null {
       'was detached before the request reached the kernel',
     );
   }
-  let type: number;
+  let kind: number;
   try {
     if (op.handle !== null && (op.handle as { fd?: unknown }).fd !== op.fd) {
       return submitError(EBADF, op); // the FileHandle was closed since the call
     }
-    type = engine.guard.typeOf(op.fd, op.handle);
+    kind = engine.guard.kindOf(op.fd, op.handle);
   } catch (error) {
     if (error instanceof AioError) return submitError(-error.errno, op);
     throw error;
   }
-  encodeOp(engine.slots.iocbs, op, engine.slots.alloc(op), type, engine.efd);
+  encodeOp(engine.slots.iocbs, op, engine.slots.alloc(op), kind, engine.efd);
   return null;
 }
 
