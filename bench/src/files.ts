@@ -1,6 +1,7 @@
 // Benchmark files live outside the repository (default /tmp/aio-bench, or $AIO_BENCH_DIR),
 // are written with real data (unwritten extents would let O_DIRECT skip the device), and are
 // reused across runs when their size matches.
+import { execFileSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { seeded } from './stats.js';
@@ -29,7 +30,12 @@ export function dataFile(name: string, size: number): string {
   return path;
 }
 
-/** Reads the whole file once so that buffered reads of it come from the page cache. */
+/**
+ * Reads the whole file so that buffered reads of it come from the page cache. Call it before
+ * every buffered run, not once: this VM hands page-cache pages back to the host slowly (a
+ * cached 1 GiB file lost 30 MB in 20 s idle and was 16% resident after an hour), and a read
+ * that misses blocks inside io_submit, which would charge the disk to @aio/core.
+ */
 export function warmPageCache(path: string): void {
   const fd = openSync(path, 'r');
   const chunk = Buffer.alloc(1 << 20);
@@ -37,5 +43,19 @@ export function warmPageCache(path: string): void {
     while (readSync(fd, chunk) > 0);
   } finally {
     closeSync(fd);
+  }
+}
+
+/** Bytes of `path` in the page cache (util-linux fincore), or null where fincore is missing. */
+export function residentBytes(path: string): number | null {
+  try {
+    const out = execFileSync('fincore', ['--bytes', '--noheadings', '--output', 'RES', path], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const bytes = Number(out.trim());
+    return Number.isFinite(bytes) ? bytes : null;
+  } catch {
+    return null;
   }
 }

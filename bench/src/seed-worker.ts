@@ -64,7 +64,9 @@ async function prepare(
   const sizes = fds.map((fd) => fstatSync(fd).size);
   const buffers = sizes.map((size) => Buffer.alloc(size));
   const bytes = sizes.reduce((a, b) => a + b, 0);
-  const closeFds = () => fds.forEach((fd) => closeSync(fd));
+  const closeFds = () => {
+    for (const fd of fds) closeSync(fd);
+  };
   switch (run.participant) {
     case 'aio-core': {
       const ctx = new AioContext({ maxRequests: 64 });
@@ -93,9 +95,9 @@ async function prepare(
       const addresses = buffers.map((b) => addressOf(b));
       const round: Round = (lat, at) => {
         const t0 = performance.now();
-        fds.forEach((fd, i) =>
-          table.prepare(i, IOCB_CMD.PREAD, fd, addresses[i]!, sizes[i]!, 0, i),
-        );
+        for (let i = 0; i < fds.length; i++) {
+          table.prepare(i, IOCB_CMD.PREAD, fds[i]!, addresses[i]!, sizes[i]!, 0, i);
+        }
         io_submit(ctx, table.addresses, fds.length);
         let got = 0;
         while (got < fds.length) {

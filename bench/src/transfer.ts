@@ -38,8 +38,11 @@ export async function runTransfer(options: {
   const small = 1 << 20;
   const bigPath = dataFile(`random-${big >> 20}m.bin`, big);
   const smallPath = dataFile('random-1m.bin', small);
-  warmPageCache(bigPath);
-  warmPageCache(smallPath);
+  // Before every run, not once: see warmPageCache.
+  const warm = () => {
+    warmPageCache(bigPath);
+    warmPageCache(smallPath);
+  };
   const out = join(benchDir(), 'write-target.bin');
   const payload = await fsReadFile(bigPath);
   const cases: Array<{ name: string; bytes: number; aio: Run; fs: Run }> = [
@@ -88,13 +91,17 @@ export async function runTransfer(options: {
   ];
   const rows: TransferRow[] = [];
   for (const c of cases) {
+    warm();
     await c.aio(); // warm-up
+    warm();
     await c.fs();
     const aio: number[] = [];
     const fs: number[] = [];
     for (let r = 1; r <= rounds; r++) {
       options.log(`[files] ${c.name}: round ${r}/${rounds}`);
+      warm();
       aio.push(await mbps(c.bytes, c.aio));
+      warm();
       fs.push(await mbps(c.bytes, c.fs));
     }
     rows.push({
