@@ -32,9 +32,9 @@ export function dataFile(name: string, size: number): string {
 
 /**
  * Reads the whole file so that buffered reads of it come from the page cache. Call it before
- * every buffered run, not once: this VM hands page-cache pages back to the host slowly (a
- * cached 1 GiB file lost 30 MB in 20 s idle and was 16% resident after an hour), and a read
- * that misses blocks inside io_submit, which would charge the disk to @aio/core.
+ * every buffered run, not once: this VM does not keep page-cache pages for long (a cached
+ * 1 GiB file lost 30 MB in the first 20 s idle, and had 1.4 MB left minutes later), and a
+ * read that misses blocks inside io_submit, which would charge the disk to @aio/core.
  */
 export function warmPageCache(path: string): void {
   const fd = openSync(path, 'r');
