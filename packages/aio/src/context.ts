@@ -39,7 +39,7 @@ export interface AioContextOptions {
   backend?: Backend | 'auto';
   /**
    * The most iocbs per io_submit call, or 'auto' (default): 16 while requests complete inside
-   * io_submit (buffered I/O), 4 while the device holds them (O_DIRECT). See the README.
+   * io_submit (buffered I/O), 1 while the device holds them (O_DIRECT). See the README.
    */
   submitBatch?: number | 'auto';
 }
@@ -121,7 +121,7 @@ export class AioContext implements AsyncDisposable, Disposable {
     return this.#closed;
   }
 
-  /** Iocbs per io_submit call at the moment ('auto' switches between 16 and 4). */
+  /** Iocbs per io_submit call at the moment ('auto' switches between 16 and 1). */
   get submitBatch(): number {
     return this.#engine.submitBatch;
   }

@@ -1,5 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { AioContext } from '../src/index.js';
+import {
+  AioContext,
+  allocAligned,
+  SUBMIT_BATCH_DEVICE,
+  SUBMIT_BATCH_INLINE,
+} from '../src/index.js';
 import { closeAll, fileWith, pattern, tempDir, withContext } from './helpers.js';
 
 const tmp = tempDir();
@@ -109,6 +114,35 @@ describe('batching and the queue', () => {
       await closing;
     });
     await other.close();
+  });
+
+  test("'auto' submits one at a time while the device holds requests, 16 when they complete inline", async () => {
+    expect([SUBMIT_BATCH_INLINE, SUBMIT_BATCH_DEVICE]).toEqual([16, 1]);
+    const chunk = 1 << 20; // O_DIRECT reads this large stay in flight after the submit
+    const content = pattern(4 * chunk);
+    const path = tmp.path('auto-batch');
+    writeFileSync(path, content);
+    const { open } = await import('node:fs/promises');
+    const { constants } = await import('node:fs');
+    const direct = await open(path, constants.O_RDONLY | constants.O_DIRECT);
+    await direct.datasync(); // clean pages: the reads go to the device
+    const buffered = await open(path, 'r');
+    const ctx = new AioContext();
+    try {
+      expect(ctx.submitBatch).toBe(16);
+      const bufs = [0, 1, 2, 3].map(() => allocAligned(chunk));
+      const reads = bufs.map((b, i) => ctx.read(direct, b, i * chunk));
+      await Promise.resolve(); // the flush microtask has run: the device holds them
+      expect(ctx.inFlight).toBeGreaterThan(0);
+      expect(ctx.submitBatch).toBe(1);
+      expect(await Promise.all(reads)).toEqual([chunk, chunk, chunk, chunk]);
+      expect(await ctx.read(buffered, Buffer.alloc(10), 0)).toBe(10);
+      expect(ctx.submitBatch).toBe(16);
+    } finally {
+      await ctx.close();
+      await direct.close();
+      await buffered.close();
+    }
   });
 
   test.each([1, 3, 'auto'] as const)(
