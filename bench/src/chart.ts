@@ -40,7 +40,7 @@ export function seedChart(report: SeedReport): TopLevelSpec {
         field: 'who',
         type: 'nominal' as const,
         title: null,
-        legend: { orient: 'bottom' as const, columns: 2 },
+        legend: { orient: 'bottom' as const, columns: 2, labelLimit: 0 },
       },
       tooltip: [{ field: 'who' }, { field, type: 'quantitative' as const, format: '.2f' }],
     },
@@ -90,7 +90,7 @@ export function iopsChart(report: IopsReport): TopLevelSpec {
           field: 'who',
           type: 'nominal',
           title: null,
-          legend: { orient: 'bottom', columns: 3 },
+          legend: { orient: 'bottom', columns: 3, labelLimit: 0 },
         },
         tooltip: [{ field: 'who' }, { field: 'qd' }, { field: 'ops', format: ',.0f' }],
       },
@@ -116,7 +116,12 @@ export function filesChart(rows: TransferRow[]): TopLevelSpec {
       y: { field: 'case', type: 'nominal', title: null, sort: null },
       yOffset: { field: 'who' },
       x: { field: 'mbps', type: 'quantitative', title: 'MB/s' },
-      color: { field: 'who', type: 'nominal', title: null, legend: { orient: 'bottom' } },
+      color: {
+        field: 'who',
+        type: 'nominal',
+        title: null,
+        legend: { orient: 'bottom', labelLimit: 0 },
+      },
     },
   };
 }
@@ -138,7 +143,12 @@ export function soakChart(result: SoakResult): TopLevelSpec {
     encoding: {
       x: { field: 'ops', type: 'quantitative', title: 'operations' },
       y: { field: 'mb', type: 'quantitative', title: 'MB' },
-      color: { field: 'what', type: 'nominal', title: null, legend: { orient: 'bottom' } },
+      color: {
+        field: 'what',
+        type: 'nominal',
+        title: null,
+        legend: { orient: 'bottom', labelLimit: 0 },
+      },
     },
   };
 }
