@@ -54,9 +54,10 @@ describe('an fd closed while its requests are in flight or queued', () => {
       const reads = Array.from({ length: 40 }, (_, i) =>
         ctx.read(fh, allocAligned(4096), i * 4096),
       );
+      const settled = Promise.allSettled(reads); // handled before any can reject
       await Promise.resolve();
       await fh.close();
-      const results = await Promise.allSettled(reads);
+      const results = await settled;
       for (const r of results) {
         if (r.status === 'fulfilled') expect(r.value).toBe(4096);
         else expect(r.reason).toMatchObject({ code: 'EBADF' });
