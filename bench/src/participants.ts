@@ -2,7 +2,7 @@
 // the same precomputed offsets and returns ops/s over `ms` milliseconds.
 import { execFileSync } from 'node:child_process';
 import { closeSync, constants, mkdirSync, openSync, readSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -40,8 +40,10 @@ function flags(direct: boolean): number {
   return direct ? constants.O_RDONLY | constants.O_DIRECT : constants.O_RDONLY;
 }
 
-/** @aio/core Promise API: `qd` async loops each awaiting ctx.read on a FileHandle. */
-export async function coreReads(o: ReadLoop, ctx: AioContext): Promise<number> {
+type PromiseRead = (fh: FileHandle, buffer: Buffer, position: number) => Promise<unknown>;
+
+/** `qd` async loops, each awaiting `read` at the next random offset until time is up: ops/s. */
+async function randomReads(o: ReadLoop, read: PromiseRead): Promise<number> {
   const fh = await open(o.path, flags(o.direct));
   const buffers = alignedBuffers(o.qd, o.block);
   let next = 0;
@@ -51,7 +53,7 @@ export async function coreReads(o: ReadLoop, ctx: AioContext): Promise<number> {
   await Promise.all(
     buffers.map(async (buffer) => {
       while (performance.now() < end) {
-        await ctx.read(fh, buffer, o.offsets[next++ % o.offsets.length]!);
+        await read(fh, buffer, o.offsets[next++ % o.offsets.length]!);
         done++;
       }
     }),
@@ -61,25 +63,14 @@ export async function coreReads(o: ReadLoop, ctx: AioContext): Promise<number> {
   return done / seconds;
 }
 
+/** @aio/core Promise API: `qd` async loops each awaiting ctx.read on a FileHandle. */
+export function coreReads(o: ReadLoop, ctx: AioContext): Promise<number> {
+  return randomReads(o, (fh, buffer, at) => ctx.read(fh, buffer, at));
+}
+
 /** fs.promises: `qd` async loops each awaiting FileHandle.read (libuv threadpool). */
-export async function fsPromisesReads(o: ReadLoop): Promise<number> {
-  const fh = await open(o.path, flags(o.direct));
-  const buffers = alignedBuffers(o.qd, o.block);
-  let next = 0;
-  let done = 0;
-  const end = performance.now() + o.ms;
-  const start = performance.now();
-  await Promise.all(
-    buffers.map(async (buffer) => {
-      while (performance.now() < end) {
-        await fh.read(buffer, 0, o.block, o.offsets[next++ % o.offsets.length]!);
-        done++;
-      }
-    }),
-  );
-  const seconds = (performance.now() - start) / 1000;
-  await fh.close();
-  return done / seconds;
+export function fsPromisesReads(o: ReadLoop): Promise<number> {
+  return randomReads(o, (fh, buffer, at) => fh.read(buffer, 0, o.block, at));
 }
 
 /**
@@ -228,12 +219,12 @@ export function hasFio(): boolean {
 }
 
 /** Sequential read of the whole file in `chunk` requests, `inFlight` at once: MB/s. */
-export async function coreSequential(
+async function sequentialReads(
   path: string,
   direct: boolean,
   chunk: number,
   inFlight: number,
-  ctx: AioContext,
+  read: PromiseRead,
 ): Promise<number> {
   const fh = await open(path, flags(direct));
   const size = (await fh.stat()).size;
@@ -244,7 +235,7 @@ export async function coreSequential(
     buffers.map(async (buffer) => {
       for (let at = next; at < size; at = next) {
         next += chunk;
-        await ctx.read(fh, buffer, at);
+        await read(fh, buffer, at);
       }
     }),
   );
@@ -253,29 +244,25 @@ export async function coreSequential(
   return size / 1e6 / seconds;
 }
 
+/** sequentialReads through @aio/core. */
+export function coreSequential(
+  path: string,
+  direct: boolean,
+  chunk: number,
+  inFlight: number,
+  ctx: AioContext,
+): Promise<number> {
+  return sequentialReads(path, direct, chunk, inFlight, (fh, b, at) => ctx.read(fh, b, at));
+}
+
 /** The same with fs.promises FileHandle.read. */
-export async function fsPromisesSequential(
+export function fsPromisesSequential(
   path: string,
   direct: boolean,
   chunk: number,
   inFlight: number,
 ): Promise<number> {
-  const fh = await open(path, flags(direct));
-  const size = (await fh.stat()).size;
-  const buffers = alignedBuffers(inFlight, chunk);
-  let next = 0;
-  const start = performance.now();
-  await Promise.all(
-    buffers.map(async (buffer) => {
-      for (let at = next; at < size; at = next) {
-        next += chunk;
-        await fh.read(buffer, 0, chunk, at);
-      }
-    }),
-  );
-  const seconds = (performance.now() - start) / 1000;
-  await fh.close();
-  return size / 1e6 / seconds;
+  return sequentialReads(path, direct, chunk, inFlight, (fh, b, at) => fh.read(b, 0, chunk, at));
 }
 
 /** fio sequential read, MB/s, or null without fio. */

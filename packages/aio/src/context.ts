@@ -137,36 +137,19 @@ export class AioContext implements AsyncDisposable, Disposable {
     return new Op(cmd, fd, typeof file === 'object' ? (file as object) : null, settle);
   }
 
+  /** read, write (one buffer) and readv, writev (`memory` is an array of buffers). */
   #transfer(
     cmd: number,
     file: unknown,
-    buffer: unknown,
+    memory: unknown,
     position: unknown,
     options: unknown,
   ): Promise<number> {
     let op: Op;
     try {
       op = this.#op(cmd, file, SETTLE_RESULT);
-      setBuffer(op, buffer);
-      setPosition(op, position);
-      if (options !== undefined) applyOptions(op, options, true);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return this.#engine.enqueue(op);
-  }
-
-  #vector(
-    cmd: number,
-    file: unknown,
-    buffers: unknown,
-    position: unknown,
-    options: unknown,
-  ): Promise<number> {
-    let op: Op;
-    try {
-      op = this.#op(cmd, file, SETTLE_RESULT);
-      setBuffers(op, buffers);
+      if (cmd === IOCB_CMD.PREAD || cmd === IOCB_CMD.PWRITE) setBuffer(op, memory);
+      else setBuffers(op, memory);
       setPosition(op, position);
       if (options !== undefined) applyOptions(op, options, true);
     } catch (error) {
@@ -218,7 +201,7 @@ export class AioContext implements AsyncDisposable, Disposable {
     position: number | bigint,
     options?: RequestOptions,
   ): Promise<number> {
-    return this.#vector(IOCB_CMD.PREADV, file, buffers, position, options);
+    return this.#transfer(IOCB_CMD.PREADV, file, buffers, position, options);
   }
 
   /** Writes `buffers` in order at `position`; resolves the bytes written. */
@@ -228,7 +211,7 @@ export class AioContext implements AsyncDisposable, Disposable {
     position: number | bigint,
     options?: RequestOptions,
   ): Promise<number> {
-    return this.#vector(IOCB_CMD.PWRITEV, file, buffers, position, options);
+    return this.#transfer(IOCB_CMD.PWRITEV, file, buffers, position, options);
   }
 
   /** Flushes the file's data and metadata to the device (IOCB_CMD_FSYNC). */

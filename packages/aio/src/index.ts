@@ -36,6 +36,7 @@ export {
   FdsyncRequest,
   FsyncRequest,
   PollRequest,
+  PositionedRequest,
   ReadRequest,
   ReadvRequest,
   type SyncCommand,

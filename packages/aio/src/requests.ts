@@ -31,16 +31,52 @@ export type VectorCommand = 'readv' | 'writev' | 'fsync' | 'fdsync';
 /** Commands a sync request converts to. */
 export type SyncCommand = 'fsync' | 'fdsync';
 
+/** A read or write at a position: what single-buffer and vectored requests share. */
+export abstract class PositionedRequest extends AioRequest {
+  #position: number | bigint = 0;
+
+  /** Sets the position in a constructor, after the arguments before it were checked. */
+  protected initPosition(position: number | bigint): void {
+    this.#position = checkedPosition(position);
+  }
+
+  /** The file offset. */
+  get position(): number | bigint {
+    return this.#position;
+  }
+
+  set position(position: number | bigint) {
+    assertIdle(this);
+    this.#position = checkedPosition(position);
+  }
+
+  /** The vectored or sync request `command` names, on `buffers` and this position. */
+  protected convert(command: string, buffers: readonly ArrayBufferView[]): AioRequest {
+    const f = this.file;
+    switch (command) {
+      case 'readv':
+        return this.copyCommonTo(new ReadvRequest(f, buffers, this.#position));
+      case 'writev':
+        return this.copyCommonTo(new WritevRequest(f, buffers, this.#position));
+      case 'fsync':
+        return this.copyCommonTo(new FsyncRequest(f));
+      case 'fdsync':
+        return this.copyCommonTo(new FdsyncRequest(f));
+      default:
+        return unsupported(this.command, command);
+    }
+  }
+}
+
 /** A read or write of one buffer at a position. */
-export abstract class BufferRequest extends AioRequest {
+export abstract class BufferRequest extends PositionedRequest {
   #buffer: ArrayBufferView;
-  #position: number | bigint;
 
   constructor(file: FileLike, buffer: ArrayBufferView, position: number | bigint) {
     super(file);
     validateView(buffer, 'buffer');
     this.#buffer = buffer;
-    this.#position = checkedPosition(position);
+    this.initPosition(position);
   }
 
   /** The buffer; its whole length is transferred (use a subarray for a part). */
@@ -54,16 +90,6 @@ export abstract class BufferRequest extends AioRequest {
     this.#buffer = buffer;
   }
 
-  /** The file offset. */
-  get position(): number | bigint {
-    return this.#position;
-  }
-
-  set position(position: number | bigint) {
-    assertIdle(this);
-    this.#position = checkedPosition(position);
-  }
-
   withCommand(command: 'read'): ReadRequest;
   withCommand(command: 'write'): WriteRequest;
   withCommand(command: 'readv'): ReadvRequest;
@@ -72,35 +98,24 @@ export abstract class BufferRequest extends AioRequest {
   withCommand(command: 'fdsync'): FdsyncRequest;
   /** A new idle request of another command on the same file, buffer and position. */
   withCommand(command: BufferCommand): AioRequest {
-    const f = this.file;
-    switch (command) {
-      case 'read':
-        return this.copyCommonTo(new ReadRequest(f, this.#buffer, this.#position));
-      case 'write':
-        return this.copyCommonTo(new WriteRequest(f, this.#buffer, this.#position));
-      case 'readv':
-        return this.copyCommonTo(new ReadvRequest(f, [this.#buffer], this.#position));
-      case 'writev':
-        return this.copyCommonTo(new WritevRequest(f, [this.#buffer], this.#position));
-      case 'fsync':
-        return this.copyCommonTo(new FsyncRequest(f));
-      case 'fdsync':
-        return this.copyCommonTo(new FdsyncRequest(f));
-      default:
-        return unsupported(this.command, command);
+    if (command === 'read') {
+      return this.copyCommonTo(new ReadRequest(this.file, this.#buffer, this.position));
     }
+    if (command === 'write') {
+      return this.copyCommonTo(new WriteRequest(this.file, this.#buffer, this.position));
+    }
+    return this.convert(command, [this.#buffer]);
   }
 }
 
 /** A vectored read or write (several buffers, one position). */
-export abstract class VectorRequest extends AioRequest {
+export abstract class VectorRequest extends PositionedRequest {
   #buffers: ArrayBufferView[];
-  #position: number | bigint;
 
   constructor(file: FileLike, buffers: readonly ArrayBufferView[], position: number | bigint) {
     super(file);
     this.#buffers = checkedBuffers(buffers);
-    this.#position = checkedPosition(position);
+    this.initPosition(position);
   }
 
   /** The buffers, filled or drained in order (a copy of the list). */
@@ -113,35 +128,13 @@ export abstract class VectorRequest extends AioRequest {
     this.#buffers = checkedBuffers(buffers);
   }
 
-  /** The file offset. */
-  get position(): number | bigint {
-    return this.#position;
-  }
-
-  set position(position: number | bigint) {
-    assertIdle(this);
-    this.#position = checkedPosition(position);
-  }
-
   withCommand(command: 'readv'): ReadvRequest;
   withCommand(command: 'writev'): WritevRequest;
   withCommand(command: 'fsync'): FsyncRequest;
   withCommand(command: 'fdsync'): FdsyncRequest;
   /** A new idle request of another command on the same file, buffers and position. */
   withCommand(command: VectorCommand): AioRequest {
-    const f = this.file;
-    switch (command) {
-      case 'readv':
-        return this.copyCommonTo(new ReadvRequest(f, this.#buffers, this.#position));
-      case 'writev':
-        return this.copyCommonTo(new WritevRequest(f, this.#buffers, this.#position));
-      case 'fsync':
-        return this.copyCommonTo(new FsyncRequest(f));
-      case 'fdsync':
-        return this.copyCommonTo(new FdsyncRequest(f));
-      default:
-        return unsupported(this.command, command);
-    }
+    return this.convert(command, this.#buffers);
   }
 }
 
