@@ -44,6 +44,24 @@ export interface WriteStreamOptions extends StreamCommon {
 
 const KIB64 = 64 * 1024;
 
+/** _construct's end: keep the file, then, as fs streams do, emit 'open' with the fd and 'ready'. */
+function announceOpen(
+  stream: Readable | Writable,
+  opening: Promise<AioFile>,
+  callback: (error?: Error | null) => void,
+  keep: (file: AioFile) => void,
+): void {
+  opening.then(
+    (file) => {
+      keep(file);
+      callback();
+      stream.emit('open', file.fd);
+      stream.emit('ready');
+    },
+    (error: Error) => callback(error),
+  );
+}
+
 function common(options: unknown): { chunk: number; concurrency: number } & StreamCommon {
   if (typeof options !== 'object' || options === null)
     throw new InvalidArgTypeError('options', 'of type object', options);
@@ -89,16 +107,13 @@ export class AioReadStream extends Readable {
 
   override _construct(callback: (error?: Error | null) => void): void {
     const { direct, context } = this.#options;
-    open(this.path, 'r', { direct: direct === true, ...(context ? { context } : {}) }).then(
-      (file) => {
-        this.#file = file;
-        callback();
-        // As fs.ReadStream: 'open' with the fd, then 'ready'.
-        this.emit('open', file.fd);
-        this.emit('ready');
-      },
-      (error: Error) => callback(error),
-    );
+    const opening = open(this.path, 'r', {
+      direct: direct === true,
+      ...(context ? { context } : {}),
+    });
+    announceOpen(this, opening, callback, (file) => {
+      this.#file = file;
+    });
   }
 
   override _read(): void {
@@ -218,16 +233,9 @@ export class AioWriteStream extends Writable {
       ...(context ? { context } : {}),
       ...(mode === undefined ? {} : { mode }),
     };
-    open(this.path, flags ?? 'w', options).then(
-      (file) => {
-        this.#file = file;
-        callback();
-        // As fs.WriteStream: 'open' with the fd, then 'ready'.
-        this.emit('open', file.fd);
-        this.emit('ready');
-      },
-      (error: Error) => callback(error),
-    );
+    announceOpen(this, open(this.path, flags ?? 'w', options), callback, (file) => {
+      this.#file = file;
+    });
   }
 
   override _write(
