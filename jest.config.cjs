@@ -12,6 +12,7 @@ module.exports = {
     // Sources import './x.js' (ESM style); jest resolves the .ts file.
     '^(\\.{1,2}/.*)\\.js$': '$1',
     '^@aio/bind$': '<rootDir>/packages/aio-bind/src/index.ts',
+    '^@aio/bind/internal$': '<rootDir>/packages/aio-bind/src/internal.ts',
     '^@aio/core$': '<rootDir>/packages/aio/src/index.ts',
   },
   globalSetup: '<rootDir>/test-support/global-setup.cjs',

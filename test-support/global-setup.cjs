@@ -23,7 +23,10 @@ module.exports = function globalSetup() {
       target: 'node20',
       outfile: join(dir, `${name}.cjs`),
       external: ['koffi'],
-      alias: { '@aio/bind': join(root, 'packages/aio-bind/src/index.ts') },
+      alias: {
+        '@aio/bind/internal': join(root, 'packages/aio-bind/src/internal.ts'),
+        '@aio/bind': join(root, 'packages/aio-bind/src/index.ts'),
+      },
       logLevel: 'silent',
     });
   }

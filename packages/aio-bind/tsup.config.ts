@@ -1,7 +1,9 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  entry: ['src/index.ts', 'src/internal.ts'],
+  // One copy of each module's state (caches, the lazily loaded FFI) for both entries.
+  splitting: true,
   format: ['esm', 'cjs'],
   target: 'node20',
   platform: 'node',

@@ -4,23 +4,27 @@
 import { IOCB_LAYOUT, SIZEOF_IOCB } from './abi.js';
 import { IOCB_FLAG } from './constants.js';
 import { koffi } from './ffi.js';
+import { isSharedArrayBuffer, viewBuffer, viewByteLength, viewByteOffset } from './intrinsics.js';
 import { validateInteger } from './validate.js';
 
 const TWO_32 = 4294967296;
 
-// Base address of each ArrayBuffer prepareView() has seen (koffi.address costs ~90 ns and a
+// Base address of each ArrayBuffer the table has seen (koffi.address costs ~90 ns and a
 // BigInt; a WeakMap lookup ~35 ns). A live, non-resizable buffer's memory never moves; a
-// detached one's views report 0 bytes, and prepareView() then writes address 0.
+// detached one's views report 0 bytes, and prepareView() then writes address 0. The key and
+// the offset come from the intrinsics, never from the view's own (overridable) properties: a
+// lying byteOffset would otherwise poison the cache for every later view of that buffer.
 const bases = new WeakMap<ArrayBufferLike, number>();
 
-function addressNumber(view: ArrayBufferView): number {
-  const buffer = view.buffer;
+/** The address of byte 0 of `buffer` (exact below 2^53, which user space addresses are here). */
+export function baseAddress(buffer: ArrayBufferLike): number {
   let base = bases.get(buffer);
   if (base === undefined) {
-    base = Number(koffi.address(view)) - view.byteOffset;
+    const whole = isSharedArrayBuffer(buffer) ? new Uint8Array(buffer) : buffer;
+    base = Number(koffi.address(whole));
     bases.set(buffer, base);
   }
-  return base + view.byteOffset;
+  return base;
 }
 const LITTLE = IOCB_LAYOUT.endianness === 'LE';
 const LO = LITTLE ? 0 : 1;
@@ -129,13 +133,35 @@ export class IocbArray {
     offset: number,
     data: number,
   ): void {
-    const nbytes = view.byteLength;
+    const nbytes = viewByteLength(view);
+    if (nbytes === 0) {
+      this.prepare(i, opcode, fd, 0n, 0, offset, data);
+      return;
+    }
+    this.prepareMemory(i, opcode, fd, viewBuffer(view), viewByteOffset(view), nbytes, offset, data);
+  }
+
+  /**
+   * prepare() for `nbytes` of `buffer` from `byteOffset`. Unchecked like prepare(): the caller
+   * guarantees that `byteOffset + nbytes` fits the buffer as it is now (read its length through
+   * the intrinsics) and keeps the buffer referenced until the completion is reaped.
+   */
+  prepareMemory(
+    i: number,
+    opcode: number,
+    fd: number,
+    buffer: ArrayBufferLike,
+    byteOffset: number,
+    nbytes: number,
+    offset: number,
+    data: number,
+  ): void {
     this.prepare(i, opcode, fd, 0n, nbytes, offset, data);
-    if (nbytes === 0) return;
-    const address = addressNumber(view);
+    const address = baseAddress(buffer) + byteOffset;
     // Above 2^53 (5-level page tables can map there): the exact BigInt.
     if (address > Number.MAX_SAFE_INTEGER) {
-      this.#u64[(i << 3) + W_BUF / 2] = koffi.address(view);
+      const base = koffi.address(isSharedArrayBuffer(buffer) ? new Uint8Array(buffer) : buffer);
+      this.#u64[(i << 3) + W_BUF / 2] = base + BigInt(byteOffset);
       return;
     }
     const w = (i << 4) + W_BUF;

@@ -1,0 +1,18 @@
+// @aio/bind/internal: what @aio/core needs from the raw layer beyond the public binding: the
+// captured intrinsics it reads callers' memory through, and unchecked fast paths. For
+// @aio/core only: not covered by semver, may change in any release. This file only re-exports.
+
+export {
+  bufferByteLength,
+  isArray,
+  isArrayBuffer,
+  isDetached,
+  isResizable,
+  isSharedArrayBuffer,
+  isTypedArray,
+  isView,
+  viewBuffer,
+  viewByteLength,
+  viewByteOffset,
+} from './intrinsics.js';
+export { baseAddress } from './iocb-array.js';
