@@ -1,6 +1,7 @@
 // System-wide AIO accounting (fs/aio.c): io_setup reserves slots from aio-max-nr; aio-nr is
 // what all processes hold now. A context's reservation is larger than the nr_events asked for.
 import { readFileSync } from 'node:fs';
+import { koffi } from './ffi.js';
 
 /** The system-wide AIO limits. */
 export interface AioLimits {
@@ -20,4 +21,12 @@ function readNumber(name: string): number {
  */
 export function aioLimits(): AioLimits {
   return { maxNr: readNumber('aio-max-nr'), nr: readNumber('aio-nr') };
+}
+
+let pageBytes = 0;
+
+/** The size of a memory page (`getpagesize()`): the granularity of the page cache. */
+export function pageSize(): number {
+  if (pageBytes === 0) pageBytes = koffi.load(null).func('int getpagesize(void)')() as number;
+  return pageBytes;
 }

@@ -1,26 +1,41 @@
-// Abort and cancel: a queued op is simply removed; an in-flight one goes to io_cancel, which
-// only POLL honours (reads and writes of files run to completion, their buffers pinned).
+// Abort and cancel: a queued op is simply removed; one the kernel holds goes to io_cancel,
+// which only POLL honours (a user's poll, or the readiness poll of a pipe read); reads and
+// writes of files, in the kernel or on the threadpool, run to completion with their buffers
+// pinned, and reject with AbortError once they are done.
 import { decodeIoEvent, IOCB_CMD, io_cancel } from '@aio/bind';
 import type { Engine } from './engine.js';
 import { AbortError, ContextClosedError } from './errors.js';
 import { type AioEvent, makeEvent } from './event.js';
-import type { Op } from './op.js';
+import { type Op, PHASE_LANE, PHASE_POLL, SETTLE_MANUAL } from './op.js';
+import { abortSignalReason, queueMicrotaskSafe } from './primordials.js';
 
 const ECANCELED = 125;
+
+function waitsForReadiness(op: Op): boolean {
+  return op.cmd === IOCB_CMD.POLL || op.phase === PHASE_POLL;
+}
+
+/** True while `op` waits in the queue (not in a kernel slot, not on the threadpool). */
+function isQueued(op: Op): boolean {
+  return op.slot < 0 && op.phase !== PHASE_LANE;
+}
 
 /** The AbortSignal of `op` fired. */
 export function abortOp(engine: Engine, op: Op): void {
   if (op.resolve === null) return; // settled already
-  if (op.slot < 0) {
-    // Still queued: it never reaches the kernel.
+  if (engine.running) {
+    queueMicrotaskSafe(() => abortOp(engine, op)); // never in the middle of the engine's work
+    return;
+  }
+  if (isQueued(op)) {
+    // It never reaches the kernel.
     engine.queue.drop(op);
-    engine.fail(op, new AbortError(op.signal!.reason));
+    engine.fail(op, new AbortError(abortSignalReason(op.signal!)));
     engine.afterChange();
     return;
   }
-  // In flight: the buffer stays pinned until the kernel completes; POLL can be cancelled.
   op.aborted = true;
-  if (op.cmd === IOCB_CMD.POLL) cancelInKernel(engine, op, true);
+  if (op.slot >= 0 && waitsForReadiness(op)) cancelInKernel(engine, op, true);
 }
 
 /** cancel() of a queued run() request: removed, resolved with a -ECANCELED event. */
@@ -34,8 +49,13 @@ export function cancelQueued(engine: Engine, op: Op): AioEvent {
   return event;
 }
 
+/** Whether cancel() of `op` should be treated as a cancel of a queued request. */
+export function cancellableQueued(op: Op): boolean {
+  return isQueued(op);
+}
+
 /**
- * io_cancel for an in-flight op. Current kernels deliver the event on the ring (null is
+ * io_cancel for an op in a kernel slot. Current kernels deliver the event on the ring (null is
  * returned); one written into the result at once is completed here and returned.
  */
 export function cancelInKernel(engine: Engine, op: Op, quiet: boolean): AioEvent | null {
@@ -51,15 +71,16 @@ export function cancelInKernel(engine: Engine, op: Op, quiet: boolean): AioEvent
   return engine.complete(op.slot, event.res, event.res2, false);
 }
 
-/** close(): rejects queued polls and cancels in-flight ones, which could wait forever. */
+/** close(): rejects queued waits for readiness and cancels those in flight: they could wait forever. */
 export function cancelPolls(engine: Engine): void {
   for (const op of engine.queue.live()) {
-    if (op.cmd !== IOCB_CMD.POLL) continue;
+    if (!waitsForReadiness(op)) continue;
     engine.queue.drop(op);
-    engine.fail(op, new ContextClosedError('The AioContext was closed before the poll ran'));
+    if (op.settle === SETTLE_MANUAL) engine.settle(op, -ECANCELED, 0, true);
+    else engine.fail(op, new ContextClosedError('The AioContext was closed before the poll ran'));
   }
   for (const op of [...engine.slots.occupied()]) {
-    if (op.cmd !== IOCB_CMD.POLL) continue;
+    if (!waitsForReadiness(op) || op.lanePointers !== null) continue;
     op.closed = true;
     cancelInKernel(engine, op, true);
   }

@@ -1,20 +1,21 @@
 // AioContext: linux_aio's AIOContext with Promise methods delivered on Node's event loop.
 // Arguments are checked here; the engine (engine.ts) does the kernel work.
 import {
-  FdPoller,
   InvalidArgTypeError,
   InvalidArgValueError,
   IOCB_CMD,
   OutOfRangeError,
   validateInteger,
 } from '@aio/bind';
-import { cancelInKernel, cancelPolls, cancelQueued } from './cancellation.js';
-import { Engine, type EngineOptions } from './engine.js';
+import { cancelInKernel, cancellableQueued, cancelPolls, cancelQueued } from './cancellation.js';
+import { Engine, type EngineOptions, type EngineStats } from './engine.js';
 import { ContextClosedError, withOperation } from './errors.js';
 import type { AioEvent } from './event.js';
+import { startLearning } from './file-handles.js';
 import { watchOwner } from './lifetime.js';
 import { collectEvents, eventIterator } from './manual.js';
 import { Op, SETTLE_EVENT, SETTLE_MANUAL, SETTLE_RESULT, SETTLE_VOID } from './op.js';
+import { PromiseCtor } from './primordials.js';
 import { type AioRequest, assertIdle } from './request.js';
 import { opFromRequest, validateRequest } from './request-op.js';
 import { submitNow } from './submission.js';
@@ -24,12 +25,12 @@ import {
   type RequestOptions,
   setBuffer,
   setBuffers,
+  setFile,
   setPosition,
-  toFd,
   validatePollEvents,
   validateSignal,
 } from './validate.js';
-import type { Backend } from './waker.js';
+import { type Backend, pollAvailable } from './waker.js';
 
 /** Options of `new AioContext()`. */
 export interface AioContextOptions {
@@ -43,6 +44,9 @@ export interface AioContextOptions {
    */
   submitBatch?: number | 'auto';
 }
+
+/** Where a context's requests went: see {@link AioContext.stats}. */
+export type AioContextStats = EngineStats;
 
 /** Options of `run()`. */
 export interface RunOptions {
@@ -70,7 +74,7 @@ function validateContextOptions(options: unknown): EngineOptions {
       "must be 'auto', 'poll' or 'threadpool'",
     );
   }
-  if (backend === 'poll' && !FdPoller.available) {
+  if (backend === 'poll' && !pollAvailable()) {
     throw new InvalidArgValueError(
       'options.backend',
       backend,
@@ -99,6 +103,7 @@ export class AioContext implements AsyncDisposable, Disposable {
   constructor(options: AioContextOptions = {}) {
     this.#engine = new Engine(validateContextOptions(options));
     watchOwner(this, this.#engine);
+    startLearning();
   }
 
   /** The most requests in flight at once. */
@@ -131,10 +136,25 @@ export class AioContext implements AsyncDisposable, Disposable {
     return this.#engine.backend;
   }
 
+  /** Where this context's requests went (counters since it was created; a fresh object). */
+  get stats(): AioContextStats {
+    return this.#engine.stats;
+  }
+
   #op(cmd: number, file: unknown, settle: number): Op {
-    if (this.#closed) throw new ContextClosedError();
-    const fd = toFd(file);
-    return new Op(cmd, fd, typeof file === 'object' ? (file as object) : null, settle);
+    const op = new Op(cmd, settle);
+    setFile(op, file);
+    return op;
+  }
+
+  /**
+   * Queues a snapshot made by the caller's arguments. The closed check comes after the
+   * snapshot: a getter run by it may close the context, and the request must then be refused,
+   * not left on a destroyed engine.
+   */
+  #submit<T>(op: Op): Promise<T> {
+    if (this.#closed) return PromiseCtor.reject(new ContextClosedError()) as Promise<T>;
+    return this.#engine.enqueue(op);
   }
 
   /** read, write (one buffer) and readv, writev (`memory` is an array of buffers). */
@@ -153,9 +173,9 @@ export class AioContext implements AsyncDisposable, Disposable {
       setPosition(op, position);
       if (options !== undefined) applyOptions(op, options, true);
     } catch (error) {
-      return Promise.reject(error);
+      return PromiseCtor.reject(error);
     }
-    return this.#engine.enqueue(op);
+    return this.#submit(op);
   }
 
   #sync(cmd: number, file: unknown, options: unknown): Promise<void> {
@@ -237,9 +257,9 @@ export class AioContext implements AsyncDisposable, Disposable {
       op.events = events;
       if (options !== undefined) applyOptions(op, options, false);
     } catch (error) {
-      return Promise.reject(error);
+      return PromiseCtor.reject(error);
     }
-    return this.#engine.enqueue(op);
+    return this.#submit(op);
   }
 
   /**
@@ -249,7 +269,6 @@ export class AioContext implements AsyncDisposable, Disposable {
   run(request: AioRequest, options?: RunOptions): Promise<AioEvent> {
     let op: Op;
     try {
-      if (this.#closed) throw new ContextClosedError();
       validateRequest(request);
       assertIdle(request);
       if (request.resfd !== null) {
@@ -269,9 +288,9 @@ export class AioContext implements AsyncDisposable, Disposable {
         }
       }
     } catch (error) {
-      return Promise.reject(error);
+      return PromiseCtor.reject(error);
     }
-    return this.#engine.enqueue(op);
+    return this.#submit(op);
   }
 
   /**
@@ -280,7 +299,6 @@ export class AioContext implements AsyncDisposable, Disposable {
    * is the first. Collect completions with getEvents() or events().
    */
   submit(...requests: AioRequest[]): number {
-    if (this.#closed) throw new ContextClosedError();
     const seen = new Set<AioRequest>();
     requests.forEach((request, i) => {
       validateRequest(request, `requests[${i}]`);
@@ -289,10 +307,9 @@ export class AioContext implements AsyncDisposable, Disposable {
         throw new InvalidArgValueError(`requests[${i}]`, request.command, 'appears twice');
       seen.add(request);
     });
-    return submitNow(
-      this.#engine,
-      requests.map((request) => opFromRequest(request, SETTLE_MANUAL)),
-    );
+    const ops = requests.map((request) => opFromRequest(request, SETTLE_MANUAL));
+    if (this.#closed) throw new ContextClosedError();
+    return submitNow(this.#engine, ops);
   }
 
   /**
@@ -335,7 +352,7 @@ export class AioContext implements AsyncDisposable, Disposable {
         'is not queued or in flight on this context',
       );
     }
-    if (op.slot < 0) return cancelQueued(engine, op);
+    if (cancellableQueued(op)) return cancelQueued(engine, op);
     try {
       return cancelInKernel(engine, op, false);
     } catch (error) {
@@ -369,17 +386,27 @@ export class AioContext implements AsyncDisposable, Disposable {
 
   /** close(), blocking the thread until the kernel has finished every request. */
   closeSync(): void {
-    this.#closed = true;
     const engine = this.#engine;
+    engine.assertNotRunning('closeSync()');
+    this.#closed = true;
     if (!engine.closing) {
       engine.closing = true;
       cancelPolls(engine);
     }
-    while (!engine.destroyed) {
-      engine.pump(); // submits what is queued, reaps; destroys once idle
-      if (!engine.destroyed && engine.inFlight > 0) engine.waitSync(null);
+    // Blocking by contract: what would go to the threadpool is submitted plainly instead.
+    // Requests already on the threadpool settle later (their memory stays held by node).
+    engine.blocking = true;
+    try {
+      while (!engine.destroyed) {
+        engine.pump(); // submits what is queued, reaps
+        engine.kernelLane.drainSync();
+        if (engine.inFlight > 0) engine.waitSync(null);
+        else if (engine.queue.size === 0) engine.destroy();
+      }
+    } finally {
+      engine.blocking = false;
     }
-    this.#closing ??= Promise.resolve();
+    this.#closing ??= PromiseCtor.resolve();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

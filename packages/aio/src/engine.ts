@@ -1,40 +1,61 @@
-// The machinery behind an AioContext: requests queue up during a tick and go to the kernel in
-// one microtask (submission.ts); the ring is reaped right after each submit (buffered I/O
-// completes inside io_submit) and whenever the eventfd says more arrived. Every Op sits in a
-// slot, pinning its buffers, from submit until it is reaped.
+// The machinery behind an AioContext. Requests queue up during a tick and leave in one
+// microtask (submission.ts routes each one and submits what goes to the kernel); the ring is
+// reaped right after each submit (page-cache hits complete inside io_submit) and whenever the
+// eventfd says more arrived; completions.ts moves each request through its phases (the kernel,
+// a readiness poll, the threadpool lane) until it settles. Every Op pins its memory from the
+// call until its last phase is done: in a kernel slot, or held by a lane call.
 //
 // The engine never references the public AioContext, so a dropped context can be collected
-// and finalized while the engine finishes its in-flight work (see lifetime.ts). It is not
-// exported from the package: its fields are shared with submission.ts and cancellation.ts.
+// and finalized while the engine finishes its in-flight work (see lifetime.ts). Its state is
+// written by its own methods; submission.ts and completions.ts call them.
 import {
   type AioError,
   CompletionRing,
+  IOCB_CMD,
   IoEventArray,
   io_destroy,
   io_getevents,
   io_setup,
 } from '@aio/bind';
 import { abortOp } from './cancellation.js';
-import { AbortError, ContextClosedError, completionError } from './errors.js';
+import { completeOp, laneFinished } from './completions.js';
+import { AbortError, ContextClosedError, completionError, ReentrantCallError } from './errors.js';
 import { type AioEvent, makeEvent } from './event.js';
-import { FdGuard } from './fd-guard.js';
-import { forgetOwner, type Managed, setBusy } from './lifetime.js';
+import { FdTable } from './fd-info.js';
+import { holdFileHandle, isFileHandle, releaseFileHandle } from './file-handles.js';
+import { KernelLane } from './kernel-lane.js';
+import { runOnLane } from './lane.js';
+import { closeAtExit, forgetOwner, type Managed, setBusy } from './lifetime.js';
 import {
   type Op,
+  PHASE_LANE,
+  PHASE_POLL,
   type Reject,
   type Resolve,
   SETTLE_EVENT,
   SETTLE_MANUAL,
   SETTLE_VOID,
 } from './op.js';
+import {
+  abortSignalAborted,
+  abortSignalReason,
+  addEventListener,
+  now,
+  PromiseCtor,
+  queueMicrotaskSafe,
+  removeEventListener,
+  setImmediateSafe,
+} from './primordials.js';
 import { OpQueue } from './queue.js';
 import { setRequestState } from './request.js';
+import { SLOW_COOLDOWN_MS } from './routes.js';
 import { SlotTable } from './slots.js';
 import { submitQueued } from './submission.js';
+import { mayWorkNow } from './turn.js';
 import { type Backend, createWaker, type Waker } from './waker.js';
 
 const MAX_ROUNDS = 16;
-/** First and longest wait between reaps of requests that signal no eventfd (see fd-guard.ts). */
+/** First and longest wait between reaps of requests that signal no eventfd (see fd-info.ts). */
 const STRAGGLER_FIRST_MS = 1;
 const STRAGGLER_MAX_MS = 64;
 
@@ -43,6 +64,24 @@ export interface EngineOptions {
   backend: Backend | 'auto';
   /** Iocbs per io_submit, or 'auto' (see SUBMIT_BATCH_INLINE / SUBMIT_BATCH_DEVICE). */
   submitBatch: number | 'auto';
+}
+
+/** Where a context's requests went (counters since it was created). */
+export interface EngineStats {
+  /** Completed inside io_submit: page-cache hits, nothing waited for. */
+  inline: number;
+  /** Completed later by the device (O_DIRECT, block devices), reaped from the ring. */
+  device: number;
+  /** Sent (whole or their rest) to the libuv threadpool: misses, large copies, writes that may wait. */
+  lane: number;
+  /** Waited for readiness with IOCB_CMD_POLL first (pipes, sockets, ttys). */
+  polled: number;
+  /** io_submit calls. */
+  submits: number;
+  /** Wake-ups by the eventfd (device completions arrived). */
+  wakeups: number;
+  /** Flushes that waited for a macrotask because the turn's budget of inline work was spent. */
+  yields: number;
 }
 
 /**
@@ -75,7 +114,8 @@ export class Engine implements Managed {
   readonly queue = new OpQueue();
   readonly events: IoEventArray;
   readonly ring: CompletionRing;
-  readonly guard = new FdGuard();
+  readonly fds = new FdTable();
+  readonly kernelLane: KernelLane;
   /** io_submit's iocb pointer array, and the ops of the flush being submitted. */
   readonly pointers: BigUint64Array;
   readonly batch: Op[] = [];
@@ -85,18 +125,31 @@ export class Engine implements Managed {
   /** Completed submit() requests not yet taken by getEvents() or events(). */
   readonly manualDone: AioEvent[] = [];
   readonly eventWaiters: Array<(result: IteratorResult<AioEvent>) => void> = [];
-  /** Requests the kernel holds (submitted, not yet reaped); of those, from submit(). */
+  /** Requests the kernel holds (in a slot), and of those, from submit() / without a signal. */
   inFlight = 0;
   manualInFlight = 0;
-  /** Of those, submitted without the eventfd signal (op.silent). */
   silentInFlight = 0;
+  /** Requests on the threadpool through node:fs. */
+  laneInFlight = 0;
   /** The kernel said EAGAIN with requests in flight: wait for a completion before retrying. */
   ringFull = false;
   closing = false;
   destroyed = false;
+  /** Inside a blocking call (closeSync, getEvents): routes may block instead of punting. */
+  blocking = false;
+  readonly #stats: EngineStats = {
+    inline: 0,
+    device: 0,
+    lane: 0,
+    polled: 0,
+    submits: 0,
+    wakeups: 0,
+    yields: 0,
+  };
   readonly #waker: Waker;
   readonly #fixedBatch: number;
   readonly #idleWaiters: Array<() => void> = [];
+  readonly #exit: { release(): void };
   #flushScheduled = false;
   #continueScheduled = false;
   /** Whether this engine is in the busy set (changed on transitions only). */
@@ -106,6 +159,9 @@ export class Engine implements Managed {
   #epoch = 0;
   #submittedNow = 0;
   #inlineNow = 0;
+  /** Nesting of pump(): a re-entrant entry is deferred or refused, never interleaved. */
+  #depth = 0;
+  #slowWritesUntil = 0;
   #stragglerTimer: ReturnType<typeof setTimeout> | null = null;
   #stragglerDelay = STRAGGLER_FIRST_MS;
 
@@ -123,6 +179,9 @@ export class Engine implements Managed {
     this.events = new IoEventArray(this.max);
     this.ring = new CompletionRing(this.ctx);
     this.pointers = new BigUint64Array(this.max);
+    this.kernelLane = new KernelLane(this);
+    // A thread's contexts are destroyed when it exits (a worker too), after the kernel is done.
+    this.#exit = closeAtExit({ close: () => this.destroyNow() });
   }
 
   get backend(): Backend {
@@ -140,18 +199,64 @@ export class Engine implements Managed {
     return Math.min(this.#deviceMode ? SUBMIT_BATCH_DEVICE : SUBMIT_BATCH_INLINE, this.max);
   }
 
+  /** A snapshot of the counters. */
+  get stats(): EngineStats {
+    return { ...this.#stats };
+  }
+
+  /** Counts one of the events EngineStats names. */
+  count(what: keyof EngineStats, n = 1): void {
+    this.#stats[what] += n;
+  }
+
+  /** True while inline writes should go to the threadpool (one was slow lately). */
+  get writesSlow(): boolean {
+    return this.#slowWritesUntil !== 0 && now() < this.#slowWritesUntil;
+  }
+
+  /**
+   * An io_submit of ops[from..from+n) took `ms`. Past `slowMs` with an inline write among them
+   * (dirty-page throttling, a journal wait), writes go to the threadpool for a while.
+   */
+  noteSubmit(ops: readonly Op[], from: number, n: number, ms: number, slowMs: number): void {
+    if (ms <= slowMs) return;
+    for (let i = from; i < from + n; i++) {
+      const op = ops[i]!;
+      if (op.silent && (op.cmd === IOCB_CMD.PWRITE || op.cmd === IOCB_CMD.PWRITEV)) {
+        this.#slowWritesUntil = now() + SLOW_COOLDOWN_MS;
+        return;
+      }
+    }
+  }
+
+  /** The error of the last op prepareOp() or submitBatch() could not submit. */
+  failure: Error | null = null;
+
+  /** Returns and clears `failure`. */
+  takeFailure(): Error | null {
+    const error = this.failure;
+    this.failure = null;
+    return error;
+  }
+
   /** Queues `op` for the next flush and returns its promise. */
   enqueue<T>(op: Op): Promise<T> {
+    if (this.closing || this.destroyed) {
+      return PromiseCtor.reject(new ContextClosedError()) as Promise<T>;
+    }
     const signal = op.signal;
-    if (signal?.aborted) return Promise.reject(new AbortError(signal.reason));
+    if (signal !== null && abortSignalAborted(signal)) {
+      return PromiseCtor.reject(new AbortError(abortSignalReason(signal))) as Promise<T>;
+    }
     opBeingPromised = op;
-    const promise = new Promise<T>(
+    const promise = new PromiseCtor<T>(
       takeResolvers as (resolve: (value: T) => void, reject: Reject) => void,
     );
     if (signal !== null) {
       op.onAbort = () => abortOp(this, op);
-      signal.addEventListener('abort', op.onAbort, { once: true });
+      addEventListener(signal, 'abort', op.onAbort, { once: true });
     }
+    if (op.file !== null && isFileHandle(op.file) && holdFileHandle(op.file)) op.held = op.file;
     if (op.request !== null) {
       this.byRequest.set(op.request, op);
       setRequestState(op.request, 'queued');
@@ -160,7 +265,7 @@ export class Engine implements Managed {
     if (!this.#busy) this.#setBusy(true);
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
-      queueMicrotask(this.#flush);
+      queueMicrotaskSafe(this.#flush);
     }
     return promise;
   }
@@ -168,30 +273,72 @@ export class Engine implements Managed {
   readonly #flush = (): void => {
     this.#flushScheduled = false;
     this.#continueScheduled = false;
-    if (!this.destroyed) this.pump();
+    if (this.destroyed) return;
+    if (!mayWorkNow()) {
+      // This turn's inline work is spent: go on after timers, sockets and others have run.
+      this.count('yields');
+      this.#continueScheduled = true;
+      setImmediateSafe(this.#flush);
+      return;
+    }
+    this.pump();
   };
 
   readonly #onWake = (): void => {
+    this.count('wakeups');
     if (!this.destroyed) this.pump();
   };
 
+  /** True while the engine runs (submitting, reaping, settling). */
+  get running(): boolean {
+    return this.#depth > 0;
+  }
+
+  /** Throws ERR_AIO_REENTRANT when called while the engine runs (from a callback of its own). */
+  assertNotRunning(what: string): void {
+    if (this.#depth > 0) throw new ReentrantCallError(what);
+  }
+
   /** Submits what fits, reaps what completed, until neither makes progress. */
   pump(): void {
-    this.#epoch++;
-    this.#submittedNow = 0;
-    this.#inlineNow = 0;
-    for (let round = 0; round < MAX_ROUNDS; round++) {
-      let progress = false;
-      if (this.queue.size > 0 && this.inFlight < this.max && !this.ringFull) {
-        progress = submitQueued(this) > 0;
+    if (this.#depth > 0) {
+      // Re-entered from code the engine ran: finish the current round first.
+      if (!this.#flushScheduled) {
+        this.#flushScheduled = true;
+        queueMicrotaskSafe(this.#flush);
       }
-      if (this.reap() > 0) progress = true;
-      if (!progress || this.queue.size === 0) break;
+      return;
     }
-    // Requests that did not complete inside io_submit are held by the device (O_DIRECT).
-    if (this.#submittedNow > 0) this.#deviceMode = this.#inlineNow < this.#submittedNow;
-    if (this.silentInFlight > 0) this.#noteStragglers();
+    this.#depth++;
+    try {
+      this.#epoch++;
+      this.#submittedNow = 0;
+      this.#inlineNow = 0;
+      for (let round = 0; round < MAX_ROUNDS; round++) {
+        let progress = false;
+        if (this.queue.size > 0 && this.inFlight < this.max && !this.ringFull) {
+          progress = submitQueued(this) > 0;
+        }
+        if (this.reap() > 0) progress = true;
+        if (!progress || this.queue.size === 0) break;
+      }
+      // Requests that did not complete inside io_submit are held by the device (O_DIRECT).
+      if (this.#submittedNow > 0) this.#deviceMode = this.#inlineNow < this.#submittedNow;
+      if (this.silentInFlight > 0) this.#noteStragglers();
+    } finally {
+      this.#depth--;
+    }
     this.afterChange();
+  }
+
+  /** Runs `fn` as the engine (completions it causes are processed, re-entry is refused). */
+  runExclusive<T>(fn: () => T): T {
+    this.#depth++;
+    try {
+      return fn();
+    } finally {
+      this.#depth--;
+    }
   }
 
   /**
@@ -201,7 +348,7 @@ export class Engine implements Managed {
    */
   #noteStragglers(): void {
     for (const op of this.slots.occupied()) {
-      if (op.silent && op.epoch === this.#epoch) this.guard.completesLater(op.handle);
+      if (op.silent && op.epoch === this.#epoch) this.fds.learn(op.fd, op.file, false);
     }
   }
 
@@ -224,7 +371,12 @@ export class Engine implements Managed {
     }
   }
 
-  /** Copies completions off the ring and settles them; returns how many. */
+  /** Frees the slot of an op the kernel did not take (or gave back). */
+  unslot(op: Op): void {
+    this.slots.release(op.slot);
+  }
+
+  /** Copies completions off the ring and processes them; returns how many. */
   reap(): number {
     const events = this.events;
     const ring = this.ring;
@@ -237,25 +389,47 @@ export class Engine implements Managed {
     return total;
   }
 
-  /** Settles the first `n` events of the event buffer. */
+  /** Processes the first `n` events of the event buffer. */
   dispatch(n: number): void {
     const events = this.events;
     for (let i = 0; i < n; i++) this.complete(events.dataNumber(i), events.res(i), events.res2(i));
   }
 
-  /** Settles the op in `slot`; returns its AioEvent for run()/submit() ops. */
+  /** The kernel completed the op in `slot`; returns its AioEvent for run()/submit() ops. */
   complete(slot: number, res: number, res2: number, deliver = true): AioEvent | null {
     const op = this.slots.release(slot);
     if (op === null) return null;
     this.inFlight--;
     this.ringFull = false;
     if (op.silent) this.silentInFlight--;
-    if (op.epoch === this.#epoch) this.#inlineNow++;
     if (op.settle === SETTLE_MANUAL) this.manualInFlight--;
-    return this.#settle(op, res, res2, deliver);
+    const inline = op.epoch === this.#epoch;
+    if (inline) this.#inlineNow++;
+    return completeOp(this, op, res, res2, inline, deliver);
   }
 
-  #settle(op: Op, res: number, res2: number, deliver: boolean): AioEvent | null {
+  /** Puts an op that moves to another kernel phase back at the front of the queue. */
+  requeue(op: Op): void {
+    if (op.phase === PHASE_POLL) this.count('polled');
+    this.queue.unshift([op]);
+  }
+
+  /** Sends what is left of `op` to the threadpool (node:fs). */
+  toLane(op: Op): void {
+    op.phase = PHASE_LANE;
+    this.count('lane');
+    this.laneInFlight++;
+    runOnLane(op, this.#laneReturned);
+  }
+
+  readonly #laneReturned = (op: Op, res: number): void => {
+    this.laneInFlight--;
+    laneFinished(this, op, res);
+    this.afterChange();
+  };
+
+  /** Settles `op` with its total (bytes, revents) or a negative errno. */
+  settle(op: Op, res: number, res2: number, deliver: boolean): AioEvent | null {
     this.#detach(op);
     if (op.settle === SETTLE_MANUAL) {
       const event = makeEvent(op, res, res2);
@@ -267,7 +441,7 @@ export class Engine implements Managed {
     op.resolve = null;
     op.reject = null;
     if (op.aborted) {
-      reject(new AbortError(op.signal?.reason));
+      reject(new AbortError(op.signal === null ? undefined : abortSignalReason(op.signal)));
       return null;
     }
     if (op.settle === SETTLE_EVENT) {
@@ -276,7 +450,7 @@ export class Engine implements Managed {
       return event;
     }
     if (op.closed)
-      reject(new ContextClosedError('The AioContext was closed while the poll waited'));
+      reject(new ContextClosedError('The AioContext was closed while the request waited'));
     else if (res < 0) reject(completionError(res, op));
     else resolve(op.settle === SETTLE_VOID ? undefined : res);
     return null;
@@ -292,8 +466,13 @@ export class Engine implements Managed {
   }
 
   #detach(op: Op): void {
-    if (op.onAbort !== null) op.signal!.removeEventListener('abort', op.onAbort);
+    if (op.onAbort !== null) removeEventListener(op.signal!, 'abort', op.onAbort);
     op.onAbort = null;
+    if (op.held !== null) {
+      const held = op.held;
+      op.held = null;
+      releaseFileHandle(held);
+    }
     if (op.request !== null) {
       this.byRequest.delete(op.request);
       setRequestState(op.request, op.slot < 0 && op.dropped ? 'idle' : 'done');
@@ -316,7 +495,7 @@ export class Engine implements Managed {
     } else if (this.#stragglerTimer !== null || this.#stragglerDelay !== STRAGGLER_FIRST_MS) {
       this.#clearStragglerTimer();
     }
-    const hasWork = this.inFlight > 0 || this.queue.size > 0;
+    const hasWork = this.inFlight > 0 || this.queue.size > 0 || this.laneInFlight > 0;
     if (hasWork !== this.#busy) this.#setBusy(hasWork);
     if (!hasWork) {
       if (this.closing) this.destroy();
@@ -326,7 +505,7 @@ export class Engine implements Managed {
     if (this.queue.size > 0 && canSubmit && !this.#flushScheduled && !this.#continueScheduled) {
       // Many buffered requests: go on after the loop has had a turn.
       this.#continueScheduled = true;
-      setImmediate(this.#flush);
+      setImmediateSafe(this.#flush);
     }
   }
 
@@ -343,19 +522,19 @@ export class Engine implements Managed {
 
   /** Resolves once the engine is destroyed: when closing and nothing is queued or in flight. */
   whenDestroyed(): Promise<void> {
-    if (this.destroyed) return Promise.resolve();
-    return new Promise((resolve) => {
+    if (this.destroyed) return PromiseCtor.resolve();
+    return new PromiseCtor((resolve) => {
       this.#idleWaiters.push(resolve);
       this.afterChange();
     });
   }
 
-  /** Waits (blocking the thread) for one or more completions and settles them. */
+  /** Waits (blocking the thread) for one or more completions and processes them. */
   waitSync(timeout: { tv_sec: bigint; tv_nsec: number } | null): number {
     for (;;) {
       try {
         const n = io_getevents(this.ctx, 1, this.max, this.events.bytes, timeout);
-        this.dispatch(n);
+        this.runExclusive(() => this.dispatch(n));
         return n;
       } catch (error) {
         if ((error as AioError).code !== 'EINTR') throw error;
@@ -375,13 +554,24 @@ export class Engine implements Managed {
     this.destroyed = true;
     this.#setBusy(false);
     this.#clearStragglerTimer();
+    this.#exit.release();
     forgetOwner(this);
     try {
       this.#waker.close();
     } finally {
-      io_destroy(this.ctx);
+      io_destroy(this.ctx); // waits for every request still in the kernel
     }
     for (const waiter of this.eventWaiters.splice(0)) waiter({ value: undefined, done: true });
     for (const resolve of this.#idleWaiters.splice(0)) resolve();
+  }
+
+  /**
+   * At thread exit: no more event-loop turns will come, so destroy now (io_destroy waits for
+   * the kernel to finish with every buffer). Lane calls already running are waited for by node.
+   */
+  destroyNow(): void {
+    if (this.destroyed) return;
+    this.closing = true;
+    this.destroy();
   }
 }

@@ -12,6 +12,7 @@ export { AioError };
 export type AioCoreErrorCode =
   | 'ERR_AIO_CLOSED'
   | 'ERR_AIO_REQUEST_BUSY'
+  | 'ERR_AIO_REENTRANT'
   | 'ABORT_ERR'
   | 'ERR_AIO_MISALIGNED'
   | 'ERR_AIO_DIRECT_UNSUPPORTED';
@@ -31,6 +32,19 @@ export class RequestBusyError extends Error {
   constructor(state: string) {
     super(`The request is ${state}: it can be changed or run again once it is done`);
     this.name = 'RequestBusyError';
+  }
+}
+
+/**
+ * A blocking or synchronous method (closeSync, submit, getEvents) was called from code the
+ * context itself was running (a callback of its own), where it could only deadlock or corrupt
+ * the work in progress (`code: 'ERR_AIO_REENTRANT'`). Call it after the current call returns.
+ */
+export class ReentrantCallError extends Error {
+  readonly code = 'ERR_AIO_REENTRANT' as const;
+  constructor(what: string) {
+    super(`${what} cannot run while the AioContext is processing requests; call it afterwards`);
+    this.name = 'ReentrantCallError';
   }
 }
 

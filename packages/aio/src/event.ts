@@ -21,8 +21,7 @@ export class AioEvent {
   readonly res2: number;
   /** The failure as an AioError (with fd, command, position, length) when `res < 0`, else null. */
   readonly error: AioError | null;
-  readonly #buffer: ArrayBufferView | null;
-  readonly #buffers: readonly ArrayBufferView[] | null;
+  readonly #op: Op;
   readonly #read: boolean;
 
   static {
@@ -34,8 +33,7 @@ export class AioEvent {
     this.res = res;
     this.res2 = res2;
     this.error = res < 0 ? completionError(res, op) : null;
-    this.#buffer = op.buffer;
-    this.#buffers = op.buffers;
+    this.#op = op; // its memory snapshot: the caller's views are never read again
     this.#read = op.cmd === PREAD || op.cmd === PREADV;
   }
 
@@ -50,16 +48,14 @@ export class AioEvent {
    */
   get data(): Uint8Array | null {
     if (!this.#read || this.res < 0) return null;
-    if (this.#buffer !== null) {
-      const b = this.#buffer;
-      return new Uint8Array(b.buffer, b.byteOffset, Math.min(this.res, b.byteLength));
-    }
+    const op = this.#op;
+    if (op.ab !== null) return new Uint8Array(op.ab, op.byteOffset, Math.min(this.res, op.length));
     const parts: Uint8Array[] = [];
     let left = this.res;
-    for (const b of this.#buffers ?? []) {
-      if (left <= 0) break;
-      const n = Math.min(left, b.byteLength);
-      parts.push(new Uint8Array(b.buffer, b.byteOffset, n));
+    const lengths = op.lengths ?? [];
+    for (let i = 0; i < lengths.length && left > 0; i++) {
+      const n = Math.min(left, lengths[i]!);
+      parts.push(new Uint8Array(op.abs![i]!, op.offsets![i]!, n));
       left -= n;
     }
     return Buffer.concat(parts);

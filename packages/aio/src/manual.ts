@@ -16,21 +16,31 @@ export function collectEvents(
   maxNr: number,
   timeoutNs: bigint | null,
 ): AioEvent[] {
+  engine.assertNotRunning('getEvents()');
   const out: AioEvent[] = [];
   take(engine, out, maxNr);
   if (engine.destroyed) return out;
-  engine.pump();
-  take(engine, out, maxNr);
-  const deadline = timeoutNs === null ? null : process.hrtime.bigint() + timeoutNs;
-  while (out.length < minNr && engine.manualInFlight > 0 && !engine.destroyed) {
-    let timeout: { tv_sec: bigint; tv_nsec: number } | null = null;
-    if (deadline !== null) {
-      const left = deadline - process.hrtime.bigint();
-      if (left <= 0n) break;
-      timeout = { tv_sec: left / NS, tv_nsec: Number(left % NS) };
-    }
-    engine.waitSync(timeout);
+  // getEvents() blocks by contract: what would go to the threadpool is submitted plainly
+  // meanwhile (no threadpool callback can run while this thread waits).
+  engine.blocking = true;
+  try {
+    engine.pump();
+    engine.kernelLane.drainSync();
     take(engine, out, maxNr);
+    const deadline = timeoutNs === null ? null : process.hrtime.bigint() + timeoutNs;
+    while (out.length < minNr && engine.manualInFlight > 0 && !engine.destroyed) {
+      let timeout: { tv_sec: bigint; tv_nsec: number } | null = null;
+      if (deadline !== null) {
+        const left = deadline - process.hrtime.bigint();
+        if (left <= 0n) break;
+        timeout = { tv_sec: left / NS, tv_nsec: Number(left % NS) };
+      }
+      engine.waitSync(timeout);
+      engine.pump(); // resubmits what a completion moved to another phase
+      take(engine, out, maxNr);
+    }
+  } finally {
+    engine.blocking = false;
   }
   engine.afterChange();
   return out;

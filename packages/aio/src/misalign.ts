@@ -2,7 +2,8 @@
 // nothing says which value was wrong. When a read or write on an O_DIRECT fd fails so, this
 // finds the misaligned value and reports it (only on that error path: no cost otherwise).
 import { constants } from 'node:fs';
-import { AioError, addressOf, F, fcntl, IOCB_CMD } from '@aio/bind';
+import { AioError, F, fcntl, IOCB_CMD } from '@aio/bind';
+import { baseAddress } from '@aio/bind/internal';
 import { directAlignmentSync } from './direct.js';
 import type { Op } from './op.js';
 
@@ -59,8 +60,16 @@ export class MisalignedError extends AioError {
   }
 }
 
-function buffersOf(op: Op): readonly ArrayBufferView[] {
-  return op.buffer !== null ? [op.buffer] : (op.buffers ?? []);
+/** The [address, length] of each buffer of `op` (from its snapshot, never the caller's views). */
+function partsOf(op: Op): Array<[number, number]> {
+  if (op.ab !== null) return [[baseAddress(op.ab) + op.byteOffset, op.length]];
+  const parts: Array<[number, number]> = [];
+  const abs = op.abs ?? [];
+  for (let i = 0; i < abs.length; i++) {
+    const length = op.lengths![i]!;
+    parts.push([length === 0 ? 0 : baseAddress(abs[i]!) + op.offsets![i]!, length]);
+  }
+  return parts;
 }
 
 /** The MisalignedError explaining an EINVAL completion of `op`, or null when that is not it. */
@@ -79,13 +88,12 @@ export function diagnoseEinval(op: Op, cause: AioError): MisalignedError | null 
   if (BigInt(position) % BigInt(alignment.offset) !== 0n) {
     return new MisalignedError('position', position, alignment.offset, context);
   }
-  for (const buffer of buffersOf(op)) {
-    const address = addressOf(buffer);
-    if (address % BigInt(alignment.memory) !== 0n) {
-      return new MisalignedError('buffer', address, alignment.memory, context);
+  for (const [address, length] of partsOf(op)) {
+    if (address % alignment.memory !== 0) {
+      return new MisalignedError('buffer', BigInt(address), alignment.memory, context);
     }
-    if (buffer.byteLength % alignment.offset !== 0) {
-      return new MisalignedError('length', buffer.byteLength, alignment.offset, context);
+    if (length % alignment.offset !== 0) {
+      return new MisalignedError('length', length, alignment.offset, context);
     }
   }
   return null;

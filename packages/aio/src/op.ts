@@ -1,5 +1,8 @@
 // One internal shape for every request on its way through a context, whether it came from a
-// Promise method, run() or submit(): monomorphic property access on the hot path.
+// Promise method, run() or submit(): monomorphic property access on the hot path. An Op is a
+// snapshot: everything a caller could change later (a getter, a view's properties, an option
+// object) was read once, at the call, through the intrinsics, and the engine never looks at
+// the caller's objects again.
 import type { AioRequest } from './request.js';
 
 /** How an Op settles when its completion is reaped. */
@@ -8,28 +11,44 @@ export const SETTLE_VOID = 1; // resolve undefined, reject on res < 0
 export const SETTLE_EVENT = 2; // resolve an AioEvent (run)
 export const SETTLE_MANUAL = 3; // hand an AioEvent to getEvents() / events() (submit)
 
+/**
+ * Where an Op is. Reads and writes start in PHASE_KERNEL; one that would block there (a
+ * page-cache miss, a pipe without data, a buffered write that may wait) moves on, and its
+ * result is the total of all phases, as if one call had done it.
+ */
+export const PHASE_KERNEL = 0; // io_submit on the event loop's thread, never waiting
+export const PHASE_POLL = 1; // IOCB_CMD_POLL for readiness first (pipes, sockets, ttys)
+export const PHASE_LANE = 2; // a node:fs call on the libuv threadpool (no kernel slot)
+export const PHASE_KERNEL_LANE = 3; // io_submit on the threadpool; completes on the ring
+
 export type Resolve = (value: unknown) => void;
 export type Reject = (reason: unknown) => void;
 
 export class Op {
-  /** IOCB_CMD_* */
+  /** IOCB_CMD_* the caller asked for. */
   cmd: number;
   fd: number;
-  /** The FileHandle-like object the fd came from (its type is cached on it), or null. */
-  handle: object | null;
-  /** PREAD/PWRITE buffer: referenced here until the completion is reaped. */
-  buffer: ArrayBufferView | null;
-  /** PREADV/PWRITEV buffers and their encoded iovec array: referenced until reaped. */
-  buffers: readonly ArrayBufferView[] | null;
+  /** The object the fd came from (FdInfo cache key), or null for a number. */
+  file: object | null;
+  /** A genuine FileHandle whose descriptor this op holds open (see file-handles.ts). */
+  held: object | null;
+  /** PREAD/PWRITE memory: the buffer (referenced until every phase is done), offset, length. */
+  ab: ArrayBufferLike | null;
+  byteOffset: number;
+  /** Bytes to transfer (all buffers together). */
+  length: number;
+  /** PREADV/PWRITEV memory, one entry per buffer, and the iovec array encoded from it. */
+  abs: ArrayBufferLike[] | null;
+  offsets: number[] | null;
+  lengths: number[] | null;
   iov: Uint8Array | null;
   /** File offset when it is a safe integer; see bigPosition. */
   position: number;
   /** File offset at or above 2^53, else null. */
   bigPosition: bigint | null;
-  /** Bytes to transfer (all buffers together). */
-  length: number;
-  /** POLL event mask. */
+  /** POLL event mask (of the request, or of the readiness wait in PHASE_POLL). */
   events: number;
+  /** The caller's RWF_* flags. */
   rwFlags: number;
   /** aio_reqprio, or -1 for none. */
   ioprio: number;
@@ -47,23 +66,38 @@ export class Op {
   closed: boolean;
   /** Settled (or removed) while still in the queue: skip it. */
   dropped: boolean;
-  /** The iocb slot while in flight, else -1. */
+  /** The iocb slot while the kernel holds it, else -1. */
   slot: number;
   /** The engine pump that submitted it (to tell inline completions from device ones). */
   epoch: number;
   /** Submitted without the eventfd signal: expected to complete inside io_submit. */
   silent: boolean;
+  phase: number;
+  /** Its first route was decided (routes are decided once, when it first leaves the queue). */
+  routed: boolean;
+  /** RWF_NOWAIT was added by the engine (so EAGAIN means "would block", not a result). */
+  nowait: boolean;
+  /** Bytes transferred by earlier phases. */
+  done: number;
+  /** Whether the file has positions (false for pipes, sockets, ttys: the lane reads at -1). */
+  seekable: boolean;
+  /** The pointer array of a PHASE_KERNEL_LANE io_submit, alive until its call returned. */
+  lanePointers: BigUint64Array | null;
 
-  constructor(cmd: number, fd: number, handle: object | null, settle: number) {
+  constructor(cmd: number, settle: number) {
     this.cmd = cmd;
-    this.fd = fd;
-    this.handle = handle;
-    this.buffer = null;
-    this.buffers = null;
+    this.fd = -1;
+    this.file = null;
+    this.held = null;
+    this.ab = null;
+    this.byteOffset = 0;
+    this.length = 0;
+    this.abs = null;
+    this.offsets = null;
+    this.lengths = null;
     this.iov = null;
     this.position = 0;
     this.bigPosition = null;
-    this.length = 0;
     this.events = 0;
     this.rwFlags = 0;
     this.ioprio = -1;
@@ -80,5 +114,11 @@ export class Op {
     this.slot = -1;
     this.epoch = 0;
     this.silent = false;
+    this.phase = PHASE_KERNEL;
+    this.routed = false;
+    this.nowait = false;
+    this.done = 0;
+    this.seekable = true;
+    this.lanePointers = null;
   }
 }

@@ -17,6 +17,9 @@ export let setRequestState: (request: AioRequest, state: RequestState) => void;
 /** @internal The aio_reqprio value of a request's priority, or -1. */
 export let requestIoprio: (request: AioRequest) => number;
 
+/** @internal True for an object constructed as an AioRequest (a brand check, not instanceof). */
+export let isAioRequest: (value: unknown) => value is AioRequest;
+
 /** Throws ERR_AIO_REQUEST_BUSY unless the request is idle or done. */
 export function assertIdle(request: AioRequest): void {
   const { state } = request;
@@ -43,6 +46,8 @@ export abstract class AioRequest {
       request.#state = state;
     };
     requestIoprio = (request) => request.#ioprio;
+    isAioRequest = (value): value is AioRequest =>
+      typeof value === 'object' && value !== null && #state in value;
   }
 
   /** @throws {TypeError} `ERR_INVALID_ARG_TYPE` / {@link RangeError} `ERR_OUT_OF_RANGE` for a bad file. */

@@ -1,7 +1,10 @@
-// Argument checks of the public API: everything is checked before an Op exists, so nothing
-// the kernel could misuse (a length beyond its buffer, a negative offset) ever reaches it.
+// Argument checks of the public API, and the snapshot an Op is made of. Everything a caller
+// controls is read here, once, at the call: a getter on an option object or on `{ fd }` runs
+// now or never, views are read through the captured intrinsics, and a list of buffers is
+// copied. Nothing the kernel could misuse (a length beyond its buffer, a negative offset)
+// survives these checks, and nothing read here is read from the caller's objects again.
+import { endianness } from 'node:os';
 import {
-  encodeIovecs,
   errnoException,
   InvalidArgTypeError,
   InvalidArgValueError,
@@ -13,9 +16,20 @@ import {
   RWF_ALL,
   S64_MAX,
   validateInteger,
-  validateView,
 } from '@aio/bind';
+import {
+  baseAddress,
+  isArray,
+  isDetached,
+  isResizable,
+  isView,
+  viewBuffer,
+  viewByteLength,
+  viewByteOffset,
+} from '@aio/bind/internal';
+import { fileHandleFd, isFileHandle } from './file-handles.js';
 import type { Op } from './op.js';
+import { isAbortSignal } from './primordials.js';
 
 /** A file descriptor, or an object with a numeric `fd` such as a `fs.promises` FileHandle. */
 export type FileLike = number | { readonly fd: number };
@@ -39,26 +53,39 @@ export interface RequestOptions {
 const FD_MAX = 0x7fff_ffff;
 const CLASSES = { rt: IOPRIO_CLASS.RT, be: IOPRIO_CLASS.BE, idle: IOPRIO_CLASS.IDLE } as const;
 const EBADF = 9;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const LITTLE = endianness() === 'LE';
 
-/** The fd of `file`. A closed FileHandle (fd -1) is an EBADF AioError. */
-export function toFd(file: unknown, name = 'file'): number {
-  if (typeof file === 'number') {
-    if (Number.isInteger(file) && file >= 0 && file <= FD_MAX) return file;
-    throw new OutOfRangeError(name, `an integer >= 0 and <= ${FD_MAX}`, file);
-  }
-  if (typeof file === 'object' && file !== null) {
-    const fd = (file as { fd?: unknown }).fd;
-    if (typeof fd === 'number') {
-      if (Number.isInteger(fd) && fd >= 0 && fd <= FD_MAX) return fd;
-      if (fd === -1) throw errnoException(EBADF, 'io_submit', { fd: -1 });
-      throw new OutOfRangeError(`${name}.fd`, `an integer >= 0 and <= ${FD_MAX}`, fd);
-    }
-  }
+function checkFd(fd: unknown, name: string, ofObject: boolean): number {
+  if (typeof fd === 'number' && Number.isInteger(fd) && fd >= 0 && fd <= FD_MAX) return fd;
+  // A FileHandle says -1 once it is closed: that is a closed file, not a bad argument.
+  if (fd === -1 && ofObject) throw errnoException(EBADF, 'io_submit', { fd: -1 });
+  if (typeof fd === 'number')
+    throw new OutOfRangeError(name, `an integer >= 0 and <= ${FD_MAX}`, fd);
   throw new InvalidArgTypeError(
     name,
     'a file descriptor (number) or an object with a numeric fd (FileHandle)',
-    file,
+    fd,
   );
+}
+
+/**
+ * The fd of `file`: a number, a genuine FileHandle (read through Node's own getter), or any
+ * object's `fd` (read once). A closed FileHandle (fd -1) is an EBADF AioError.
+ */
+export function toFd(file: unknown, name = 'file'): number {
+  if (typeof file === 'number') return checkFd(file, name, false);
+  if (typeof file === 'object' && file !== null) {
+    if (isFileHandle(file)) return checkFd(fileHandleFd(file), `${name}.fd`, true);
+    return checkFd((file as { fd?: unknown }).fd, `${name}.fd`, true);
+  }
+  return checkFd(file, name, false);
+}
+
+/** Sets `op.fd` and `op.file` from `file` (see toFd). */
+export function setFile(op: Op, file: unknown, name = 'file'): void {
+  op.fd = toFd(file, name);
+  op.file = typeof file === 'object' && file !== null ? file : null;
 }
 
 /** Checks a required file offset: a non-negative safe integer, or a bigint within __s64. */
@@ -85,8 +112,6 @@ export function validatePosition(
   );
 }
 
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-
 /** Sets `op.position` (or `op.bigPosition` at or above 2^53) from a required offset. */
 export function setPosition(op: Op, position: unknown, name = 'position'): void {
   validatePosition(position, name);
@@ -95,35 +120,111 @@ export function setPosition(op: Op, position: unknown, name = 'position'): void 
   else op.bigPosition = position;
 }
 
+/**
+ * Checks that `value` is memory the kernel may use: a genuine view (a Proxy or look-alike is
+ * not one), not detached, not backed by a resizable ArrayBuffer (which could shrink while the
+ * kernel uses it). A growable SharedArrayBuffer only grows, so its views are fine.
+ */
+export function validateView(value: unknown, name: string): asserts value is ArrayBufferView {
+  if (!isView(value)) {
+    throw new InvalidArgTypeError(name, 'an instance of Buffer, TypedArray, or DataView', value);
+  }
+  const buffer = viewBuffer(value);
+  if (viewByteLength(value) === 0 && isDetached(buffer)) {
+    throw new InvalidArgValueError(name, value, 'is backed by a detached ArrayBuffer');
+  }
+  if (isResizable(buffer)) {
+    throw new InvalidArgValueError(
+      name,
+      value,
+      'is backed by a resizable ArrayBuffer, which could shrink while the kernel uses it',
+    );
+  }
+}
+
 /** Sets the single buffer of a read or write: the whole view is transferred. */
 export function setBuffer(op: Op, buffer: unknown, name = 'buffer'): void {
   validateView(buffer, name);
-  op.buffer = buffer;
-  op.length = buffer.byteLength;
+  op.ab = viewBuffer(buffer);
+  op.byteOffset = viewByteOffset(buffer);
+  op.length = viewByteLength(buffer);
 }
 
-/** Checks the buffers of a readv or writev (at most IOV_MAX views); returns their total size. */
+/** A copy of a readv/writev list (at most IOV_MAX genuine views), each element read once. */
+export function copyBuffers(buffers: unknown, name = 'buffers'): ArrayBufferView[] {
+  if (!isArray(buffers)) {
+    throw new InvalidArgTypeError(name, 'an array of Buffer, TypedArray or DataView', buffers);
+  }
+  const count = buffers.length;
+  if (count > IOV_MAX)
+    throw new OutOfRangeError(`${name}.length`, `<= ${IOV_MAX} (IOV_MAX)`, count);
+  const out: ArrayBufferView[] = [];
+  for (let i = 0; i < count; i++) {
+    const view: unknown = buffers[i];
+    validateView(view, `${name}[${i}]`);
+    out.push(view);
+  }
+  return out;
+}
+
+/** Checks the buffers of a readv or writev (at most IOV_MAX genuine views). */
 export function validateBuffers(
   buffers: unknown,
   name = 'buffers',
 ): asserts buffers is readonly ArrayBufferView[] {
-  if (!Array.isArray(buffers)) {
-    throw new InvalidArgTypeError(name, 'an array of Buffer, TypedArray or DataView', buffers);
-  }
-  if (buffers.length > IOV_MAX) {
-    throw new OutOfRangeError(`${name}.length`, `<= ${IOV_MAX} (IOV_MAX)`, buffers.length);
-  }
-  for (let i = 0; i < buffers.length; i++) validateView(buffers[i], `${name}[${i}]`);
+  copyBuffers(buffers, name);
 }
 
-/** Sets the buffers of a readv or writev and encodes their iovec array. */
+/** Sets the buffers of a readv or writev and encodes their `struct iovec` array. */
 export function setBuffers(op: Op, buffers: unknown, name = 'buffers'): void {
-  validateBuffers(buffers, name);
+  const views = copyBuffers(buffers, name);
+  const n = views.length;
+  const abs: ArrayBufferLike[] = [];
+  const offsets: number[] = [];
+  const lengths: number[] = [];
   let total = 0;
-  for (const buffer of buffers) total += buffer.byteLength;
-  op.buffers = buffers.slice();
-  op.iov = encodeIovecs(op.buffers);
+  for (let i = 0; i < n; i++) {
+    const view = views[i]!;
+    abs.push(viewBuffer(view));
+    offsets.push(viewByteOffset(view));
+    lengths.push(viewByteLength(view));
+    total += lengths[i]!;
+  }
+  op.abs = abs;
+  op.offsets = offsets;
+  op.lengths = lengths;
   op.length = total;
+  op.iov = encodeIovecs(abs, offsets, lengths, 0);
+}
+
+const TWO_32 = 4294967296;
+
+/**
+ * `struct iovec { void *iov_base; size_t iov_len; }` x n (64-bit), for the parts of the buffers
+ * after the first `skip` bytes (the rest of a vectored transfer that was partly done).
+ */
+export function encodeIovecs(
+  abs: readonly ArrayBufferLike[],
+  offsets: readonly number[],
+  lengths: readonly number[],
+  skip: number,
+): Uint8Array {
+  let first = 0;
+  let into = skip;
+  while (first < lengths.length && into >= lengths[first]!) into -= lengths[first++]!;
+  const words = new Uint32Array(Math.max(lengths.length - first, 0) * 4);
+  const lo = LITTLE ? 0 : 1;
+  const hi = LITTLE ? 1 : 0;
+  for (let i = first, w = 0; i < lengths.length; i++, w += 4) {
+    const length = lengths[i]! - (i === first ? into : 0);
+    const address =
+      length === 0 ? 0 : baseAddress(abs[i]!) + offsets[i]! + (i === first ? into : 0);
+    words[w + lo] = address >>> 0;
+    words[w + hi] = (address / TWO_32) >>> 0;
+    words[w + 2 + lo] = length >>> 0;
+    words[w + 2 + hi] = (length / TWO_32) >>> 0;
+  }
+  return new Uint8Array(words.buffer);
 }
 
 /** Checks a POLL event mask (POLL.* bits from @aio/bind). */
@@ -134,7 +235,7 @@ export function validatePollEvents(events: unknown, name = 'events'): asserts ev
   }
 }
 
-/** The aio_reqprio value of a priority option. */
+/** The aio_reqprio value of a priority option (its two fields read once). */
 export function ioprioOf(priority: unknown, name = 'options.priority'): number {
   if (typeof priority !== 'object' || priority === null) {
     throw new InvalidArgTypeError(
@@ -164,16 +265,7 @@ export function validateRwFlags(
   return rwFlags;
 }
 
-function isAbortSignal(value: unknown): value is AbortSignal {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as AbortSignal).aborted === 'boolean' &&
-    typeof (value as AbortSignal).addEventListener === 'function'
-  );
-}
-
-/** Checks an AbortSignal option. */
+/** Checks an AbortSignal option: a genuine AbortSignal (look-alikes are refused). */
 export function validateSignal(
   signal: unknown,
   name = 'options.signal',
@@ -182,7 +274,7 @@ export function validateSignal(
     throw new InvalidArgTypeError(name, 'an instance of AbortSignal', signal);
 }
 
-/** Applies RequestOptions to an op. */
+/** Applies RequestOptions to an op (each option read once). */
 export function applyOptions(op: Op, options: unknown, readOrWrite: boolean): void {
   if (typeof options !== 'object' || options === null) {
     throw new InvalidArgTypeError('options', 'of type object', options);

@@ -1,13 +1,16 @@
 // How a context learns that completions arrived, without a thread per request or a busy
 // loop: its iocbs signal an eventfd (IOCB_FLAG_RESFD), and the eventfd is watched either by
-// libuv itself ('poll': uv_poll through koffi, no thread) or by one libuv threadpool thread
-// sleeping in read(2) ('threadpool': the fallback where uv_poll is unavailable).
+// libuv itself ('poll': uv_poll through koffi, no thread) or, where uv_poll is unavailable
+// (Bun has no uv_poll_init_socket), by the threadpool ('threadpool').
 //
-// The threadpool waiter reads the eventfd instead of calling io_getevents: io_getevents on
-// another thread would race the user-space ring reads of the main thread, and a main-thread
-// getEvents() could then wait for an event the waiter had taken.
+// The threadpool waiter is one per thread, however many contexts use it: they all signal one
+// eventfd, and one pool call waits on it with poll(2) for at most 50 ms at a time, so other
+// threadpool users (node:fs, dns, zlib, the lane) get the thread back at least that often,
+// and a worker's teardown waits no longer than that. It reads the eventfd instead of calling
+// io_getevents: io_getevents on another thread would race the main thread's ring reads.
 import { closeSync, writeSync } from 'node:fs';
-import { EFD, eventfd, eventfdRead, eventfdWait, FdPoller } from '@aio/bind';
+import { EFD, eventfd, eventfdRead, FdPoller } from '@aio/bind';
+import { pollOnThreadpool } from '@aio/bind/internal';
 import { closeAtExit } from './lifetime.js';
 
 /** Which mechanism wakes a context: 'poll' (uv_poll, no thread) or 'threadpool'. */
@@ -21,11 +24,13 @@ export interface Waker {
   arm(): void;
   /** Nothing is in flight: stop holding the process alive. */
   disarm(): void;
-  /** Stop for good and close the eventfd. */
+  /** Stop for good (and close the eventfd when no one else uses it). */
   close(): void;
 }
 
 const ONE = new BigUint64Array([1n]);
+/** The longest one threadpool wait holds its pool thread. */
+const POOL_WAIT_MS = 50;
 
 class PollWaker implements Waker {
   readonly backend = 'poll' as const;
@@ -71,54 +76,100 @@ class PollWaker implements Waker {
   }
 }
 
-class ThreadpoolWaker implements Waker {
-  readonly backend = 'threadpool' as const;
-  readonly fd: number;
-  readonly #onWake: () => void;
-  readonly #exit: { release(): void };
+/** The thread's one threadpool waiter, shared by every 'threadpool' context. */
+class PoolWaiter {
+  readonly fd = eventfd(0, EFD.NONBLOCK | EFD.CLOEXEC);
+  readonly members = new Set<SharedWaker>();
   #waiting = false;
   #closed = false;
 
-  constructor(onWake: () => void) {
-    this.fd = eventfd(0, EFD.CLOEXEC); // blocking: the pool thread sleeps in read()
-    this.#onWake = onWake;
-    // At exit, node joins its threadpool: a thread asleep in read() would hang it forever.
-    this.#exit = closeAtExit(this);
-  }
-
+  /** Starts a wait unless one is running. */
   arm(): void {
     if (this.#waiting || this.#closed) return;
     this.#waiting = true;
-    eventfdWait(this.fd).then(this.#woke, this.#woke);
+    pollOnThreadpool(this.fd, POOL_WAIT_MS, this.#woke);
   }
 
   readonly #woke = (): void => {
     this.#waiting = false;
-    // The fd is closed only once no pool thread can be inside read() on it: closing it
-    // earlier could let that read land on a reused descriptor.
-    if (this.#closed) closeSync(this.fd);
-    else this.#onWake();
+    if (this.#closed) {
+      // Closed only once no pool thread can be inside poll() on it (a reused number).
+      closeSync(this.fd);
+      return;
+    }
+    eventfdRead(this.fd);
+    let armed = false;
+    for (const member of this.members) armed = member.woke() || armed;
+    if (armed) this.arm();
   };
 
-  disarm(): void {
-    if (this.#waiting) writeSync(this.fd, ONE); // release the pool thread and the process
+  /** Releases the pool thread now (the wait returns at once). */
+  release(): void {
+    if (this.#waiting) writeSync(this.fd, ONE);
   }
 
+  /** The last member left: close, now or once the running wait returns. */
   close(): void {
-    if (this.#closed) return;
     this.#closed = true;
-    this.#exit.release();
+    waiter = null;
     if (this.#waiting) writeSync(this.fd, ONE);
     else closeSync(this.fd);
   }
 }
 
-/** The waker for `backend` ('auto': poll where koffi offers uv_poll, else threadpool). */
+let waiter: PoolWaiter | null = null;
+
+class SharedWaker implements Waker {
+  readonly backend = 'threadpool' as const;
+  readonly fd: number;
+  readonly #waiter: PoolWaiter;
+  readonly #onWake: () => void;
+  #armed = false;
+
+  constructor(onWake: () => void) {
+    waiter ??= new PoolWaiter();
+    this.#waiter = waiter;
+    this.fd = waiter.fd;
+    this.#onWake = onWake;
+    waiter.members.add(this);
+  }
+
+  /** The shared wait returned: runs onWake when armed; returns whether still armed. */
+  woke(): boolean {
+    if (this.#armed) this.#onWake();
+    return this.#armed;
+  }
+
+  arm(): void {
+    this.#armed = true;
+    this.#waiter.arm();
+  }
+
+  disarm(): void {
+    if (!this.#armed) return;
+    this.#armed = false;
+    for (const member of this.#waiter.members) if (member.#armed) return;
+    this.#waiter.release(); // no one waits: give the pool thread back, let the process exit
+  }
+
+  close(): void {
+    this.disarm();
+    this.#waiter.members.delete(this);
+    if (this.#waiter.members.size === 0) this.#waiter.close();
+  }
+}
+
+/** Whether this runtime offers uv_poll through koffi (Bun has no uv_poll_init_socket). */
+export function pollAvailable(): boolean {
+  return FdPoller.available && typeof process.versions.bun !== 'string';
+}
+
+/** The waker for `backend` ('auto': poll where uv_poll is available, else threadpool). */
 export function createWaker(
   backend: Backend | 'auto',
   onWake: () => void,
   busy: () => boolean,
 ): Waker {
-  const chosen = backend === 'auto' ? (FdPoller.available ? 'poll' : 'threadpool') : backend;
-  return chosen === 'poll' ? new PollWaker(onWake, busy) : new ThreadpoolWaker(onWake);
+  const chosen = backend === 'auto' ? (pollAvailable() ? 'poll' : 'threadpool') : backend;
+  return chosen === 'poll' ? new PollWaker(onWake, busy) : new SharedWaker(onWake);
 }

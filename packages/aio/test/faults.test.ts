@@ -3,7 +3,7 @@ import { closeSync, constants, fsyncSync, openSync, writeFileSync } from 'node:f
 import { open as openHandle } from 'node:fs/promises';
 import { runChild } from '../../../test-support/child.js';
 import { AioContext, allocAligned } from '../src/index.js';
-import { pattern, tempDir } from './helpers.js';
+import { pattern, tempDir, untilFileHandlesKnown, untilTurns } from './helpers.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -26,7 +26,7 @@ describe('an fd closed while its requests are in flight or queued', () => {
     try {
       const bufs = Array.from({ length: 64 }, () => allocAligned(4096));
       const reads = bufs.map((b, i) => ctx.read(fd, b, i * 65_536));
-      await Promise.resolve(); // the flush submits the first 8
+      await untilTurns(() => ctx.inFlight > 0); // the flush submits the first 8
       expect(ctx.inFlight).toBeGreaterThan(0);
       closeSync(fd); // the kernel keeps its own reference to the file for in-flight requests
       const results = await Promise.allSettled(reads);
@@ -46,23 +46,28 @@ describe('an fd closed while its requests are in flight or queued', () => {
     }
   });
 
-  test('FileHandle closed mid-way: the same, and the handle is never used after close', async () => {
-    const { path } = directFile('close-handle', 1 << 20);
+  test('FileHandle closed mid-way: close() waits for every request (as for its own), all read the right bytes', async () => {
+    const { path, content } = directFile('close-handle', 1 << 20);
     const ctx = new AioContext({ maxRequests: 4 });
     const fh = await openHandle(path, constants.O_RDONLY | constants.O_DIRECT); // stays in flight
+    await untilFileHandlesKnown(ctx);
     try {
-      const reads = Array.from({ length: 40 }, (_, i) =>
-        ctx.read(fh, allocAligned(4096), i * 4096),
-      );
+      const bufs = Array.from({ length: 40 }, () => allocAligned(4096));
+      const reads = bufs.map((b, i) => ctx.read(fh, b, i * 4096));
       const settled = Promise.allSettled(reads); // handled before any can reject
-      await Promise.resolve();
-      await fh.close();
+      let closedWith = -2;
+      const closing = fh.close().then(() => {
+        closedWith = ctx.inFlight + ctx.queued;
+      });
+      expect(fh.fd).toBeGreaterThanOrEqual(0); // still open: our requests hold it
       const results = await settled;
-      for (const r of results) {
-        if (r.status === 'fulfilled') expect(r.value).toBe(4096);
-        else expect(r.reason).toMatchObject({ code: 'EBADF' });
-      }
-      expect(results.some((r) => r.status === 'rejected')).toBe(true);
+      await closing;
+      expect(closedWith).toBe(0); // the descriptor was closed only after the last request
+      expect(fh.fd).toBe(-1);
+      results.forEach((r, i) => {
+        expect(r).toEqual({ status: 'fulfilled', value: 4096 });
+        expect(bufs[i]).toEqual(content.subarray(i * 4096, (i + 1) * 4096));
+      });
     } finally {
       await ctx.close();
     }
@@ -95,47 +100,69 @@ test('EINTR: a signal during a blocking getEvents() does not surface; the wait g
   expect(result.stdout).toBe('waiting\nevents 1 1\nsignal\n');
 });
 
-test('reads of pipes, eventfds, sockets, /proc and /sys files never stop the event loop', async () => {
+test('reads of pipes, eventfds, sockets wait for data without stopping the event loop; /proc, /sys, /dev/zero read', async () => {
   const result = await runChild(
     'core',
     `const { AioContext, EFD } = AIO;
     const fs = require('node:fs');
     const ctx = new AioContext();
     let ticks = 0;
-    const timer = setInterval(() => ticks++, 2);
-    const efd = BIND.eventfd(0, EFD.CLOEXEC); // blocking eventfd, count 0
+    const timer = setInterval(() => ticks++, 1);
+    const efd = BIND.eventfd(0, EFD.CLOEXEC); // blocking eventfd, count 0: a plain read would hang
     const net = require('node:net');
-    const server = net.createServer().listen(0);
-    const outcome = (p) => p.then((n) => 'read ' + (n > 0 ? 'data' : n), (e) => 'rejected ' + e.code);
+    let peer;
+    const server = net.createServer((s) => { peer = s; }).listen(0);
+    const outcome = (p, buf) => p.then((n) => 'read ' + (n > 0 ? buf.subarray(0, n).toString('latin1').replace(/\\0/g, '0') : n), (e) => 'rejected ' + e.code);
     (async () => {
       const client = net.connect(server.address().port);
       await new Promise((r) => client.on('connect', r));
+      while (peer === undefined) await new Promise((r) => setImmediate(r));
       const sock = client._handle.fd; // a connected, idle TCP socket
-      const results = {
-        pipe: await outcome(ctx.read(0, Buffer.alloc(64), 0)),
-        eventfd: await outcome(ctx.read(efd, Buffer.alloc(8), 0)),
-        socket: await outcome(ctx.read(sock, Buffer.alloc(64), 0)),
-        proc: await outcome(ctx.read(fs.openSync('/proc/self/status', 'r'), Buffer.alloc(4096), 0)),
-        sys: await outcome(ctx.read(fs.openSync('/sys/kernel/mm/transparent_hugepage/enabled', 'r'), Buffer.alloc(256), 0)),
-        zero: await outcome(ctx.read(fs.openSync('/dev/zero', 'r'), Buffer.alloc(64), 0)),
+      const bufs = { pipe: Buffer.alloc(64), eventfd: Buffer.alloc(8), socket: Buffer.alloc(64), proc: Buffer.alloc(5), zero: Buffer.alloc(4, 1) };
+      const pending = {
+        pipe: outcome(ctx.read(0, bufs.pipe, 0), bufs.pipe),
+        eventfd: outcome(ctx.read(efd, bufs.eventfd, 0), bufs.eventfd).then(() => 'read ' + bufs.eventfd.readBigUInt64LE()),
+        socket: outcome(ctx.read(sock, bufs.socket, 0), bufs.socket),
       };
-      await new Promise((r) => setTimeout(r, 50));
+      let settled = 0;
+      for (const p of Object.values(pending)) p.then(() => settled++);
+      const start = ticks;
+      while (ticks < start + 20) await new Promise((r) => setTimeout(r, 1));
+      console.log('pending', settled); // 20 timer ticks later: all three still wait, the loop runs
+      fs.writeSync(efd, new BigUint64Array([5n]));
+      peer.write('hi');
+      const results = {
+        pipe: await pending.pipe,
+        eventfd: await pending.eventfd,
+        socket: await pending.socket,
+        proc: await outcome(ctx.read(fs.openSync('/proc/self/status', 'r'), bufs.proc, 0), bufs.proc),
+        sys: await ctx.read(fs.openSync('/sys/kernel/mm/transparent_hugepage/enabled', 'r'), Buffer.alloc(256), 0).then((n) => n > 0),
+        zero: await outcome(ctx.read(fs.openSync('/dev/zero', 'r'), bufs.zero, 0), bufs.zero),
+      };
       clearInterval(timer);
-      console.log(JSON.stringify({ ...results, ticking: ticks > 10 }));
+      console.log(JSON.stringify(results));
       client.destroy();
+      peer.destroy();
       server.close();
       await ctx.close();
     })();`,
-    { stdin: 'pipe', timeoutMs: 15_000 },
+    {
+      stdin: 'pipe',
+      timeoutMs: 20_000,
+      onLine: (line, child) => {
+        if (line.startsWith('pending')) child.stdin!.write('piped');
+      },
+    },
   );
   expect(result.timedOut).toBe(false);
-  expect(JSON.parse(result.stdout)).toEqual({
-    pipe: 'rejected EAGAIN',
-    eventfd: 'rejected EAGAIN',
-    socket: 'rejected EAGAIN',
-    proc: 'rejected EINVAL', // procfs seq files have no read_iter: refused at submit, never blocking
-    sys: 'read data',
-    zero: 'read data',
-    ticking: true,
+  const [pending, json] = result.stdout.trim().split('\n');
+  expect(pending).toBe('pending 0');
+  expect(JSON.parse(json!)).toEqual({
+    pipe: 'read piped',
+    eventfd: 'read 5',
+    socket: 'read hi',
+    proc: 'read Name:', // procfs has no nowait: it is read on the threadpool
+    sys: true,
+    zero: 'read 0000',
   });
 });

@@ -2,6 +2,7 @@
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileHandlesKnown } from '../src/file-handles.js';
 import { AioContext, type AioContextOptions } from '../src/index.js';
 
 export function tempDir(prefix = 'aio-core-'): {
@@ -53,3 +54,21 @@ export function closeAll(...fds: number[]): void {
 
 /** Both backends, for test.each. */
 export const BACKENDS = ['poll', 'threadpool'] as const;
+
+/**
+ * Lets the event loop turn (setImmediate) until `done()` is true, at most `turns` times; returns
+ * whether it became true. For states reached after the engine's next flush, which can wait for
+ * a loop turn when the turn's budget of inline work is spent (fairness): order, not time.
+ */
+export async function untilTurns(done: () => boolean, turns = 1000): Promise<boolean> {
+  for (let i = 0; i < turns && !done(); i++) await new Promise((resolve) => setImmediate(resolve));
+  return done();
+}
+
+/**
+ * Waits until the engine knows the FileHandle class (learned from a /dev/null it opens when the
+ * first context is made): from then on FileHandles hold their descriptor for our requests.
+ */
+export async function untilFileHandlesKnown(_ctx: AioContext): Promise<void> {
+  if (!(await untilTurns(fileHandlesKnown, 100_000))) throw new Error('FileHandle class unknown');
+}

@@ -10,7 +10,7 @@ import {
   WriteRequest,
   type WritevRequest,
 } from '../src/index.js';
-import { closeAll, fileWith, pattern, tempDir, withContext } from './helpers.js';
+import { closeAll, fileWith, pattern, tempDir, untilTurns, withContext } from './helpers.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -213,7 +213,8 @@ describe('run()', () => {
       expect(() => {
         poll.events = POLL.OUT;
       }).toThrow(expect.objectContaining({ code: 'ERR_AIO_REQUEST_BUSY' }));
-      await new Promise((resolve) => setImmediate(resolve));
+      // Submitted once the engine's flush ran (it may wait for a turn of the loop: fairness).
+      await untilTurns(() => poll.state !== 'queued');
       expect(poll.state).toBe('in-flight');
       await expect(ctx.run(poll)).rejects.toMatchObject({ code: 'ERR_AIO_REQUEST_BUSY' });
       require('node:fs').writeSync(w, 'x');

@@ -1,0 +1,100 @@
+// fs.promises FileHandles given as a request's file. A FileHandle counts the operations it has
+// running and its close() waits for them (Node's own reads and writes take a reference with
+// its kRef method and drop it with kUnref); the engine takes the same reference for each of its
+// requests, so a FileHandle closed while a request is queued or in flight keeps its descriptor
+// until the kernel is done, instead of letting the number be reused for another file under
+// the request.
+//
+// Only genuine FileHandles get this: their prototype is learned from one the package opened
+// itself, and from then on a candidate is one only if its prototype is that very object (a
+// look-alike class, a Proxy or a plain { fd } object is read once, at the call, like a
+// number). The fd getter and kRef/kUnref are Node's own code, so calling them while the engine
+// runs calls no caller code.
+import { open } from 'node:fs/promises';
+import { getPrototypeOf, isProxy, promiseThen } from './primordials.js';
+
+const ReflectApply = Reflect.apply;
+const ownSymbols = Object.getOwnPropertySymbols;
+const ownDescriptor = Object.getOwnPropertyDescriptor;
+
+interface Brand {
+  readonly prototype: object;
+  readonly fd: (handle: object) => number;
+  readonly ref: ((handle: object) => void) | null;
+  readonly unref: ((handle: object) => void) | null;
+}
+
+let brand: Brand | null = null;
+let learning = false;
+
+function method(prototype: object, description: string): ((handle: object) => void) | null {
+  for (const symbol of ownSymbols(prototype)) {
+    const value = (prototype as Record<symbol, unknown>)[symbol];
+    if (symbol.description === description && typeof value === 'function') {
+      return (handle) => ReflectApply(value, handle, []);
+    }
+  }
+  return null;
+}
+
+/** Learns the FileHandle class from `handle`, which must come from fs.promises.open. */
+export function learnFileHandle(handle: object): void {
+  if (brand !== null) return;
+  const prototype = getPrototypeOf(handle) as object;
+  const get = ownDescriptor(prototype, 'fd')?.get;
+  if (get === undefined) return;
+  const ref = method(prototype, 'kRef');
+  const unref = method(prototype, 'kUnref');
+  brand = {
+    prototype,
+    fd: (h) => ReflectApply(get, h, []) as number,
+    // Both or neither: a reference that is never dropped would make close() wait forever.
+    ref: ref !== null && unref !== null ? ref : null,
+    unref: ref !== null && unref !== null ? unref : null,
+  };
+}
+
+/** Opens /dev/null once to learn the FileHandle class (first context created). */
+export function startLearning(): void {
+  if (brand !== null || learning) return;
+  learning = true;
+  promiseThen(
+    open('/dev/null', 'r'),
+    (handle) => {
+      learnFileHandle(handle);
+      promiseThen(
+        handle.close(),
+        () => {},
+        () => {},
+      );
+    },
+    () => {}, // no /dev/null: FileHandles are read like { fd } objects
+  );
+}
+
+/** Whether the FileHandle class is known yet (it is learned asynchronously, see startLearning). */
+export function fileHandlesKnown(): boolean {
+  return brand !== null;
+}
+
+/** True for a genuine fs.promises FileHandle (once the class is known). */
+export function isFileHandle(value: object): boolean {
+  return brand !== null && !isProxy(value) && getPrototypeOf(value) === brand.prototype;
+}
+
+/** The descriptor of a genuine FileHandle: -1 once it is closed. */
+export function fileHandleFd(handle: object): number {
+  return brand!.fd(handle);
+}
+
+/** Holds the handle's descriptor open until releaseFileHandle(); false when Node offers no way. */
+export function holdFileHandle(handle: object): boolean {
+  if (brand?.ref == null) return false;
+  brand.ref(handle);
+  return true;
+}
+
+/** Drops what holdFileHandle() took (a pending close() then goes ahead). */
+export function releaseFileHandle(handle: object): void {
+  brand!.unref!(handle);
+}
