@@ -1,10 +1,5 @@
 import { readFileSync, writeFileSync, writeSync } from 'node:fs';
-import {
-  AioContext,
-  POLL,
-  SUBMIT_BATCH_DEVICE,
-  SUBMIT_BATCH_INLINE,
-} from '../src/index.js';
+import { AioContext, POLL, SUBMIT_BATCH_DEVICE, SUBMIT_BATCH_INLINE } from '../src/index.js';
 import {
   closeAll,
   fileWith,

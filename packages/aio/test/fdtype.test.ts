@@ -51,13 +51,13 @@ describe('non-regular files wait for data without blocking', () => {
   test("the caller's own RWF_NOWAIT keeps its meaning: EAGAIN at once", async () => {
     const [r, w] = pipe();
     await withContext(async (ctx) => {
-      await expect(
-        ctx.read(r, Buffer.alloc(16), 0, { rwFlags: RWF.NOWAIT }),
-      ).rejects.toMatchObject({
-        code: 'EAGAIN',
-        syscall: 'IOCB_CMD_PREAD',
-        hint: expect.stringContaining('RWF_NOWAIT'),
-      });
+      await expect(ctx.read(r, Buffer.alloc(16), 0, { rwFlags: RWF.NOWAIT })).rejects.toMatchObject(
+        {
+          code: 'EAGAIN',
+          syscall: 'IOCB_CMD_PREAD',
+          hint: expect.stringContaining('RWF_NOWAIT'),
+        },
+      );
     });
     closeAll(r, w);
   });

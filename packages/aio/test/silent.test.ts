@@ -37,8 +37,17 @@ describe('FdTable: what the engine knows of a file', () => {
     const direct = openSync(path, constants.O_RDONLY | constants.O_DIRECT);
     const [r, w] = require('../../aio-bind/test/fixtures/pipes.js').pipe() as [number, number];
     try {
-      expect(classify(fd)).toMatchObject({ fd, type: TYPE_REG, direct: false, completesLater: false });
-      expect(classify(direct)).toMatchObject({ type: TYPE_REG, direct: true, completesLater: true });
+      expect(classify(fd)).toMatchObject({
+        fd,
+        type: TYPE_REG,
+        direct: false,
+        completesLater: false,
+      });
+      expect(classify(direct)).toMatchObject({
+        type: TYPE_REG,
+        direct: true,
+        completesLater: true,
+      });
       expect(classify(r)).toMatchObject({ type: TYPE_STREAM, completesLater: true });
       const table = new FdTable();
       const handle = { fd };
