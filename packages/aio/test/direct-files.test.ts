@@ -28,12 +28,12 @@ describe('O_DIRECT made easy', () => {
         const pos = (i * 97) % 60_000;
         const data = Buffer.alloc(13 + (i % 40), i & 0xff);
         data.copy(model, pos);
-        writes.push(file.write(data, pos));
+        writes.push(file.write(data, 0, data.length, pos).then((r) => r.bytesWritten));
         if (i % 25 === 0) {
           const block = allocAligned(4096).fill(0xee);
           const at = 61_440; // aligned: never overlaps the small writes
           block.copy(model, at);
-          writes.push(file.write(block, at));
+          writes.push(file.write(block, 0, block.length, at).then((r) => r.bytesWritten));
         }
       }
       await Promise.all(writes);
@@ -49,10 +49,10 @@ describe('O_DIRECT made easy', () => {
     writeFileSync(path, Buffer.alloc(1000, 7));
     const file = await open(path, 'r+', { direct: true });
     try {
-      await file.write(Buffer.from('tail'), 1500);
+      await file.write('tail', 1500);
       expect(await file.size()).toBe(1504);
       const all = Buffer.alloc(1504);
-      expect(await file.read(all, 0)).toBe(1504);
+      expect((await file.read(all, 0, 1504, 0)).bytesRead).toBe(1504);
       expect(all.subarray(0, 1000).every((b) => b === 7)).toBe(true);
       expect(all.subarray(1000, 1500).every((b) => b === 0)).toBe(true);
       expect(all.subarray(1500).toString()).toBe('tail');
@@ -67,9 +67,9 @@ describe('O_DIRECT made easy', () => {
     writeFileSync(path, 'x');
     const file = await open(path, 'r+', { direct: true });
     try {
-      expect(await file.write(Buffer.alloc(0), 48_231)).toBe(0);
-      expect(await file.writev([Buffer.alloc(0)], 777)).toBe(0);
-      expect(await file.read(Buffer.alloc(0), 5)).toBe(0);
+      expect((await file.write(Buffer.alloc(0), 0, 0, 48_231)).bytesWritten).toBe(0);
+      expect((await file.writev([Buffer.alloc(0)], 777)).bytesWritten).toBe(0);
+      expect((await file.read(Buffer.alloc(0), 0, 0, 5)).bytesRead).toBe(0);
       expect(await file.size()).toBe(1);
     } finally {
       await file.close();
@@ -86,7 +86,7 @@ describe('O_DIRECT made easy', () => {
     const file = await open(path, 'r', { direct: true });
     try {
       const buf = Buffer.alloc(5000);
-      expect(await file.read(buf, 35_000)).toBe(1050);
+      expect((await file.read(buf, { position: 35_000 })).bytesRead).toBe(1050);
       expect(buf.subarray(0, 1050).equals(content.subarray(35_000))).toBe(true);
     } finally {
       await file.close();
@@ -101,7 +101,7 @@ describe('O_DIRECT made easy', () => {
     const file = await open(path, 'r', { direct: true });
     try {
       const parts = [Buffer.alloc(3), Buffer.alloc(512), Buffer.alloc(0), Buffer.alloc(4340)];
-      expect(await file.readv(parts, 37_888)).toBe(4855);
+      expect((await file.readv(parts, 37_888)).bytesRead).toBe(4855);
       expect(Buffer.concat(parts).equals(content.subarray(37_888, 37_888 + 4855))).toBe(true);
     } finally {
       await file.close();
