@@ -22,7 +22,7 @@ import { type FileHandle, open as openHandle } from 'node:fs/promises';
 import type { Interface } from 'node:readline';
 import type { ReadableStream } from 'node:stream/web';
 import { fileURLToPath } from 'node:url';
-import { InvalidArgTypeError, validateInteger } from '@aio/bind';
+import { errnoException, InvalidArgTypeError, validateInteger } from '@aio/bind';
 import { isView, viewByteLength } from '@aio/bind/internal';
 import { AioContext } from './context.js';
 import { defaultContext } from './default-context.js';
@@ -81,6 +81,7 @@ export interface WriteResult<T> {
 }
 
 const EBADF = -9;
+const EINVAL = 22;
 
 /** A FileHandle method on a closed handle: node:fs says EBADF with the method's syscall. */
 export function closedError(syscall: string): NodeJS.ErrnoException {
@@ -350,6 +351,8 @@ export class AioFile extends EventEmitter implements AsyncDisposable {
     const at = parsePosition(position);
     let total = 0;
     for (const view of views) total += view.byteLength;
+    // As node:fs (libuv refuses a read of no buffers).
+    if (views.length === 0) throw errnoException(EINVAL, 'read', { fd: this.fd });
     const run =
       at === null
         ? () => this.#atPointer(total, (p) => readvAt(this.#core, views, total, p, options))

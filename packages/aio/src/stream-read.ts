@@ -8,7 +8,7 @@ import { allocAligned } from './aligned.js';
 import { AioFile } from './file.js';
 import { MAX_RW_COUNT } from './file-args.js';
 import { type FileCore, readAt } from './file-io.js';
-import { booleanOption, parseOptions, type TransferExtras } from './file-options.js';
+import { parseOptions, type TransferExtras } from './file-options.js';
 import type { OpenFlags } from './flags.js';
 import {
   fdNumber,
@@ -83,7 +83,7 @@ export class AioReadStream extends Readable {
       if (start !== undefined && start > end)
         throw new OutOfRangeError('start', `<= "end" (here: ${end})`, start);
     }
-    const autoClose = booleanOption(o.autoClose, 'options.autoClose', true);
+    const autoClose = o.autoClose !== false; // as node:fs: autoDestroy is only off for false
     const emitClose = o.emitClose === undefined ? true : o.emitClose !== false;
     const hwm = o.highWaterMark === undefined ? KIB64 : o.highWaterMark;
     // Readable checks highWaterMark and encoding as node:fs does (ERR_INVALID_ARG_VALUE).

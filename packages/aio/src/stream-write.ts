@@ -75,7 +75,7 @@ export class AioWriteStream extends Writable {
     const flush = booleanOption(o.flush, 'options.flush', false);
     if (o.direct && typeof target.flags === 'string' && target.flags.includes('a'))
       throw new InvalidArgValueError('options.flags', target.flags, 'cannot append with direct');
-    const autoClose = booleanOption(o.autoClose, 'options.autoClose', true);
+    const autoClose = o.autoClose !== false; // as node:fs: autoDestroy is only off for false
     const emitClose = o.emitClose === undefined ? true : o.emitClose !== false;
     super({
       ...(o.highWaterMark === undefined ? {} : { highWaterMark: o.highWaterMark as number }),
