@@ -9,7 +9,9 @@ import {
   directAlignment,
   MisalignedError,
   open,
+  readFile,
 } from '../src/index.js';
+import { fileLockCount } from '../src/lock.js';
 import { pattern, tempDir } from './helpers.js';
 
 const tmp = tempDir();
@@ -200,5 +202,70 @@ describe('O_DIRECT made easy', () => {
       await ctx.close();
       closeSync(fd);
     }
+  });
+});
+
+describe('one read-modify-write lock per file, across AioFiles', () => {
+  test('two direct AioFiles on one file: 64 concurrent unaligned 1-byte writes all land', async () => {
+    const path = tmp.path('two-handles');
+    const model = Buffer.alloc(8192, 0x2e);
+    writeFileSync(path, model);
+    const before = fileLockCount();
+    const a = await open(path, 'r+', { direct: true });
+    const b = await open(path, 'r+', { direct: true });
+    expect(fileLockCount()).toBe(before + 1); // one entry for the file, shared
+    try {
+      const writes: Promise<unknown>[] = [];
+      for (let i = 0; i < 64; i++) {
+        const at = 1 + i * 7; // many of them in the same 512-byte block
+        const byte = Buffer.from([65 + (i % 26)]);
+        byte.copy(model, at);
+        writes.push((i % 2 === 0 ? a : b).write(byte, 0, 1, at));
+      }
+      await Promise.all(writes);
+    } finally {
+      await a.close();
+      expect(fileLockCount()).toBe(before + 1); // b still holds it
+      await b.close();
+    }
+    expect(fileLockCount()).toBe(before);
+    expect(readFileSync(path)).toEqual(model);
+  });
+
+  test('a position at or past 2^53 on a direct file rejects ERR_OUT_OF_RANGE (buffered reads it)', async () => {
+    const path = tmp.path('far');
+    writeFileSync(path, 'x');
+    const direct = await open(path, 'r+', { direct: true });
+    const buffered = await open(path, 'r');
+    try {
+      const far = 2n ** 53n;
+      await expect(direct.read(Buffer.alloc(1), 0, 1, far)).rejects.toMatchObject({
+        code: 'ERR_OUT_OF_RANGE',
+      });
+      await expect(direct.write(Buffer.alloc(1), 0, 1, far)).rejects.toMatchObject({
+        code: 'ERR_OUT_OF_RANGE',
+      });
+      await expect(direct.readv([Buffer.alloc(1)], far)).rejects.toMatchObject({
+        code: 'ERR_OUT_OF_RANGE',
+      });
+      expect((await buffered.read(Buffer.alloc(1), 0, 1, far)).bytesRead).toBe(0);
+    } finally {
+      await direct.close();
+      await buffered.close();
+    }
+  });
+
+  test('a directory: read, readv, readFile and a read stream reject EISDIR as node:fs', async () => {
+    const dir = await open(tmp.dir, 'r');
+    try {
+      await expect(dir.read(Buffer.alloc(8))).rejects.toMatchObject({ code: 'EISDIR', errno: -21 });
+      await expect(dir.readv([Buffer.alloc(8)], 0)).rejects.toMatchObject({ code: 'EISDIR' });
+      await expect(dir.readFile()).rejects.toMatchObject({ code: 'EISDIR' });
+      const stream = dir.createReadStream({ autoClose: false });
+      await expect(stream.toArray()).rejects.toMatchObject({ code: 'EISDIR' });
+    } finally {
+      await dir.close();
+    }
+    await expect(readFile(tmp.dir)).rejects.toMatchObject({ code: 'EISDIR', syscall: 'read' });
   });
 });
