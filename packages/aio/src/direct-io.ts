@@ -3,22 +3,25 @@
 // a read copies the wanted bytes out of it; a write first reads the partial blocks at its
 // edges, copies the data in, writes the blocks back (alone, under the file's write lock), and
 // trims the file if the last block ran past the new end of file.
-import type { FileHandle } from 'node:fs/promises';
 import { alignDown, alignUp, allocAligned, isAlignedView } from './aligned.js';
 import type { AioContext } from './context.js';
 import type { DirectAlignment } from './direct.js';
+import { MAX_RW_COUNT } from './file-args.js';
 import type { WriteLock } from './lock.js';
-import type { RequestOptions } from './validate.js';
+import type { FileLike, RequestOptions } from './validate.js';
 
 /** What the direct paths need of a file. */
 export interface DirectFile {
   readonly context: AioContext;
-  readonly handle: FileHandle;
+  readonly handle: FileLike;
   readonly alignment: DirectAlignment;
+  /** The write lock of the file (device and inode), shared by every AioFile on it. */
   readonly lock: WriteLock;
+  size(): Promise<number>;
+  truncate(length: number): Promise<void>;
 }
 
-function isAligned(a: DirectAlignment, view: ArrayBufferView, position: number): boolean {
+function isAligned(a: DirectAlignment, view: Uint8Array, position: number): boolean {
   return (
     position % a.offset === 0 && view.byteLength % a.offset === 0 && isAlignedView(view, a.memory)
   );
@@ -56,7 +59,7 @@ export async function readAll(
 /** Reads all of [position, position + view.byteLength) into `view`; short only at end of file. */
 export function readFully(
   ctx: AioContext,
-  handle: FileHandle,
+  handle: FileLike,
   view: Uint8Array,
   position: number,
   options?: RequestOptions,
@@ -65,49 +68,64 @@ export function readFully(
   return readAll((v, p) => ctx.read(handle, v, p, options), view, position, block);
 }
 
-/** Writes all of `view` at `position` (a short write is continued, never returned). */
+/**
+ * Writes all of `view` at `position` (a short write is continued, never returned). One iocb
+ * moves at most MAX_RW_COUNT bytes: longer views are written in requests of that size.
+ */
 export async function writeFully(
   ctx: AioContext,
-  handle: FileHandle,
+  handle: FileLike,
   view: Uint8Array,
-  position: number,
+  position: number | bigint,
   options?: RequestOptions,
 ): Promise<number> {
-  let done = 0;
-  while (done < view.byteLength) {
-    done += await ctx.write(handle, view.subarray(done), position + done, options);
+  const length = view.byteLength;
+  if (length === 0) return 0;
+  let done = await ctx.write(
+    handle,
+    length <= MAX_RW_COUNT ? view : view.subarray(0, MAX_RW_COUNT),
+    position,
+    options,
+  );
+  while (done < length) {
+    const at = typeof position === 'bigint' ? position + BigInt(done) : position + done;
+    const end = Math.min(length, done + MAX_RW_COUNT);
+    done += await ctx.write(handle, view.subarray(done, end), at, options);
   }
   return done;
 }
 
-function bytesOf(view: ArrayBufferView): Uint8Array {
-  return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
-}
-
-/** An O_DIRECT read of any alignment; returns the bytes read (fewer at end of file). */
+/**
+ * An O_DIRECT read of any alignment into `view` (a view the file layer made, not the
+ * caller's); returns the bytes read (fewer only at end of file).
+ */
 export async function directRead(
   f: DirectFile,
-  view: ArrayBufferView,
+  view: Uint8Array,
   position: number,
   options?: RequestOptions,
 ): Promise<number> {
   const a = f.alignment;
-  if (view.byteLength === 0) return 0;
-  if (isAligned(a, view, position)) return f.context.read(f.handle, view, position, options);
   const block = blockOf(a);
+  if (view.byteLength === 0) return 0;
+  if (isAligned(a, view, position)) {
+    // One iocb moves at most MAX_RW_COUNT bytes (a multiple of every block size): go on.
+    if (view.byteLength <= MAX_RW_COUNT) return f.context.read(f.handle, view, position, options);
+    return readFully(f.context, f.handle, view, position, options, block);
+  }
   const start = alignDown(position, block);
   const end = alignUp(position + view.byteLength, block);
   const bounce = allocAligned(end - start, block);
   const got = await readFully(f.context, f.handle, bounce, start, options, block);
   const available = Math.max(0, Math.min(got - (position - start), view.byteLength));
-  bytesOf(view).set(bounce.subarray(position - start, position - start + available));
+  view.set(bounce.subarray(position - start, position - start + available));
   return available;
 }
 
 /** An O_DIRECT write of any alignment; returns view.byteLength (short writes are continued). */
 export function directWrite(
   f: DirectFile,
-  view: ArrayBufferView,
+  view: Uint8Array,
   position: number,
   options?: RequestOptions,
 ): Promise<number> {
@@ -115,14 +133,14 @@ export function directWrite(
   // Nothing to write changes nothing: no block is rewritten, the size stays (as pwrite(2)).
   if (view.byteLength === 0) return Promise.resolve(0);
   if (isAligned(a, view, position)) {
-    return f.lock.shared(() => writeFully(f.context, f.handle, bytesOf(view), position, options));
+    return f.lock.shared(() => writeFully(f.context, f.handle, view, position, options));
   }
   return f.lock.exclusive(async () => {
     const block = blockOf(a);
     const start = alignDown(position, block);
     const end = alignUp(position + view.byteLength, block);
     const bounce = allocAligned(end - start, block);
-    const sizeBefore = (await f.handle.stat()).size;
+    const sizeBefore = await f.size();
     // The partial blocks at the edges keep their current bytes (zeros past end of file).
     const readBlock = (at: number) =>
       readFully(
@@ -140,10 +158,10 @@ export function directWrite(
     if (tailPartial && lastBlock < sizeBefore && !(headPartial && lastBlock === start)) {
       await readBlock(lastBlock);
     }
-    bounce.set(bytesOf(view), position - start);
+    bounce.set(view, position - start);
     await writeFully(f.context, f.handle, bounce, start, options);
     const newSize = Math.max(sizeBefore, position + view.byteLength);
-    if (end > newSize) await f.handle.truncate(newSize);
+    if (end > newSize) await f.truncate(newSize);
     return view.byteLength;
   });
 }

@@ -1,6 +1,6 @@
 // fs.open-style flags ('r', 'r+', 'w', 'a'... or a number) to open(2) flags.
 import { constants } from 'node:fs';
-import { InvalidArgTypeError, InvalidArgValueError, validateInteger } from '@aio/bind';
+import { InvalidArgValueError, validateInteger } from '@aio/bind';
 
 const { O_APPEND, O_CREAT, O_EXCL, O_RDONLY, O_RDWR, O_SYNC, O_TRUNC, O_WRONLY } = constants;
 
@@ -32,14 +32,19 @@ const FLAGS: Record<string, number> = {
 /** Flags as `fs.open` takes them. */
 export type OpenFlags = keyof typeof FLAGS | (string & {}) | number;
 
-/** open(2) flags for `flags` ('r' when omitted). */
+/**
+ * open(2) flags for `flags` ('r' when omitted or null), as fs.open takes them.
+ * @throws {OutOfRangeError} `ERR_OUT_OF_RANGE` for a number that is not an int32 >= 0;
+ * {@link InvalidArgValueError} `ERR_INVALID_ARG_VALUE` for anything else fs.open refuses.
+ */
 export function parseFlags(flags: unknown, name = 'flags'): number {
-  if (flags === undefined) return O_RDONLY;
+  if (flags === undefined || flags === null) return O_RDONLY;
   if (typeof flags === 'number') {
     validateInteger(flags, name, 0, 0x7fff_ffff);
     return flags;
   }
-  if (typeof flags !== 'string') throw new InvalidArgTypeError(name, 'a string or a number', flags);
+  // As node's stringToFlags: a value of any other type is an unknown flag.
+  if (typeof flags !== 'string') throw new InvalidArgValueError(name, flags, 'is invalid');
   const value = FLAGS[flags];
   if (value === undefined)
     throw new InvalidArgValueError(name, flags, 'is not a known fs.open flag');

@@ -17,7 +17,23 @@ export {
   RequestBusyError,
 } from './errors.js';
 export { AioEvent } from './event.js';
-export { AioFile, type OpenOptions, open } from './file.js';
+export {
+  AioFile,
+  type AioReadOptions,
+  type AioReadOptionsWithBuffer,
+  type AioWriteOptions,
+  type OpenOptions,
+  open,
+  type ReadResult,
+  type WriteResult,
+} from './file.js';
+export type { FileSource } from './file-source.js';
+export {
+  appendFile,
+  type WriteFileData,
+  type WriteFileOptions,
+  writeFile,
+} from './file-write.js';
 export type { OpenFlags } from './flags.js';
 export { type AlignedField, MisalignedError } from './misalign.js';
 export { formatProbe, type ProbeReport, probe, probeCommand, type Support } from './probe.js';
@@ -25,9 +41,8 @@ export {
   DEFAULT_CHUNK_SIZE,
   DEFAULT_CONCURRENCY,
   type FileTransferOptions,
+  type ReadFileOptions,
   readFile,
-  type WriteFileOptions,
-  writeFile,
 } from './read-write-file.js';
 export { type AioCommand, AioRequest, type RequestState } from './request.js';
 export {

@@ -1,66 +1,45 @@
-// readFile / writeFile through kernel AIO: files are read and written in chunks with several
-// in flight; short transfers are continued, never returned as silently truncated data.
-import type { PathLike } from 'node:fs';
-import {
-  InvalidArgTypeError,
-  InvalidArgValueError,
-  validateInteger,
-  validateView,
-} from '@aio/bind';
+// readFile through kernel AIO, taking what fs.promises.readFile takes: files are read in
+// chunks with several in flight; short transfers are continued, never returned as silently
+// truncated data. (writeFile and appendFile are in file-write.ts.)
+import { S_IF } from '@aio/bind';
 import { alignUp, allocAligned } from './aligned.js';
-import type { AioContext } from './context.js';
 import { readAll } from './direct-io.js';
 import { AbortError } from './errors.js';
-import { type AioFile, open } from './file.js';
-import { validateSignal } from './validate.js';
+import { AioFile } from './file.js';
+import { type FileCore, readAt } from './file-io.js';
+import { integerOption, parseOptions, type TransferExtras } from './file-options.js';
+import { sizeOf } from './file-setup.js';
+import { acquire, type FileSource, relinquish } from './file-source.js';
+import type { OpenFlags } from './flags.js';
 
-/** Options of readFile() and writeFile(). */
-export interface FileTransferOptions {
-  /** Use O_DIRECT (alignment handled for you). */
-  direct?: boolean;
+/** Options of readFile(): node's, plus how the transfer is done. */
+export interface ReadFileOptions extends TransferExtras {
+  /** Decode to a string with this encoding (default: a Buffer). */
+  encoding?: BufferEncoding | null;
+  /** Flags to open a path with (default 'r'). */
+  flag?: OpenFlags;
+  /** Aborts the read (the file is closed if readFile opened it). */
+  signal?: AbortSignal;
   /** Bytes per request (default 1 MiB; a multiple of the O_DIRECT alignment is used when direct). */
   chunkSize?: number;
   /** Requests in flight at once (default 4). */
   concurrency?: number;
-  /** The context to run on (default: the process-wide one). */
-  context?: AioContext;
-  /** Aborts the transfer (the file is closed; written data may remain). */
-  signal?: AbortSignal;
 }
 
-/** Options of writeFile(). */
-export interface WriteFileOptions extends FileTransferOptions {
-  /** 'w' (default), 'wx', 'a' or 'ax'. Append modes are buffered only. */
-  flag?: 'w' | 'wx' | 'a' | 'ax';
-  /** Permissions of a created file (default 0o666, before umask). */
-  mode?: number;
-  /** For string data (default 'utf8'). */
-  encoding?: BufferEncoding;
-}
+/** @deprecated Use ReadFileOptions / WriteFileOptions. */
+export type FileTransferOptions = ReadFileOptions;
 
 export const DEFAULT_CHUNK_SIZE = 1 << 20;
 export const DEFAULT_CONCURRENCY = 4;
+/** Node's kIoMaxLength: readFile refuses larger files with ERR_FS_FILE_TOO_LARGE. */
+const IO_MAX = 2 ** 31 - 1;
 
-function transferOptions<T extends FileTransferOptions>(
-  options: T,
-): T & { chunkSize: number; concurrency: number } {
-  if (typeof options !== 'object' || options === null)
-    throw new InvalidArgTypeError('options', 'of type object', options);
-  const o = options;
-  const chunkSize = o.chunkSize ?? DEFAULT_CHUNK_SIZE;
-  const concurrency = o.concurrency ?? DEFAULT_CONCURRENCY;
-  validateInteger(chunkSize, 'options.chunkSize', 1, 1 << 30);
-  validateInteger(concurrency, 'options.concurrency', 1, 1024);
-  if (o.signal !== undefined) validateSignal(o.signal);
-  return { ...o, chunkSize, concurrency };
-}
-
-function throwIfAborted(signal: AbortSignal | undefined): void {
+export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new AbortError(signal.reason);
 }
 
 /** Runs `work(i)` for i in [0, count) with at most `limit` running at once. */
-async function pool(
+export async function pool(
   count: number,
   limit: number,
   signal: AbortSignal | undefined,
@@ -76,122 +55,125 @@ async function pool(
   await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
 }
 
+/** Node's ERR_FS_FILE_TOO_LARGE (a RangeError). */
+class FileTooLargeError extends RangeError {
+  readonly code = 'ERR_FS_FILE_TOO_LARGE' as const;
+  constructor(size: number) {
+    super(`File size (${size}) is greater than 2 GiB`);
+    this.name = 'RangeError';
+  }
+}
+
+function blockOf(file: AioFile): number {
+  return file.direct ? Math.max(file.alignment!.memory, file.alignment!.offset) : 1;
+}
+
 /** Reads until end of file from `position`, in `chunk`-sized requests, and returns the bytes. */
-async function readRest(file: AioFile, position: number, chunk: number): Promise<Buffer[]> {
+async function readRest(
+  core: FileCore,
+  direct: boolean,
+  block: number,
+  position: number,
+  chunk: number,
+  signal: AbortSignal | undefined,
+): Promise<Buffer[]> {
   const parts: Buffer[] = [];
   for (;;) {
-    const part = file.direct
-      ? allocAligned(chunk, file.alignment!.memory)
-      : Buffer.allocUnsafe(chunk);
-    const n = await file.read(part, position);
+    throwIfAborted(signal);
+    const part = direct ? allocAligned(chunk, block) : Buffer.allocUnsafe(chunk);
+    const n = await readAt(core, part, position, { signal });
     if (n === 0) return parts;
     parts.push(part.subarray(0, n));
     position += n;
   }
 }
 
-/**
- * The whole content of a file, read with kernel AIO: `concurrency` chunks of `chunkSize`
- * bytes in flight. If the file shrinks while being read, the bytes up to its new end are
- * returned; if it grows, reading continues to its end.
- * @throws (rejects) fs / AioError errors, `ERR_AIO_DIRECT_UNSUPPORTED`, `ABORT_ERR`.
- * @example const data = await readFile('big.bin', { direct: true, concurrency: 8 });
- */
-export async function readFile(path: PathLike, options: FileTransferOptions = {}): Promise<Buffer> {
-  const o = transferOptions(options);
-  throwIfAborted(o.signal);
-  const file = await open(
-    path,
-    'r',
-    o.direct === undefined ? { context: o.context } : { direct: o.direct, context: o.context },
-  );
-  try {
-    const size = await file.size();
-    const block = file.direct ? Math.max(file.alignment!.memory, file.alignment!.offset) : 1;
-    const chunk = alignUp(o.chunkSize, block);
-    const all = file.direct ? allocAligned(alignUp(size, block), block) : Buffer.allocUnsafe(size);
-    const chunks = Math.ceil(size / chunk);
-    const lengths = new Float64Array(chunks);
-    await pool(chunks, o.concurrency, o.signal, async (i) => {
-      const start = i * chunk;
-      // Direct: the last chunk is read whole-block; the kernel stops at end of file.
-      const end = file.direct ? Math.min(start + chunk, all.length) : Math.min(start + chunk, size);
-      const read = (v: Uint8Array, p: number) => file.read(v, p, { signal: o.signal });
-      lengths[i] = await readAll(read, all.subarray(start, end), start);
-    });
-    // Up to the first short chunk: the file ended there (it shrank while we read).
-    let total = 0;
-    for (let i = 0; i < chunks; i++) {
-      total += Math.min(lengths[i]!, size - total);
-      if (lengths[i]! < Math.min(chunk, size - i * chunk)) return all.subarray(0, total);
-    }
-    const more = await readRest(file, size, chunk);
-    return more.length === 0
-      ? all.subarray(0, size)
-      : Buffer.concat([all.subarray(0, size), ...more]);
-  } finally {
-    await file.close();
+interface Plan {
+  chunk: number;
+  concurrency: number;
+  signal: AbortSignal | undefined;
+}
+
+/** The bytes of [start, end of file), `plan.concurrency` chunks in flight. */
+async function readFrom(file: AioFile, start: number, plan: Plan): Promise<Buffer<ArrayBuffer>> {
+  const core = AioFile.core(file);
+  const { signal } = plan;
+  const regular = core.type === S_IF.REG;
+  const size = regular ? await sizeOf(file.fd) : 0;
+  throwIfAborted(signal);
+  if (size > IO_MAX) throw new FileTooLargeError(size);
+  const block = blockOf(file);
+  const chunk = alignUp(plan.chunk, block);
+  const length = Math.max(0, size - start);
+  const all = (
+    file.direct ? allocAligned(alignUp(length, block), block) : Buffer.allocUnsafe(length)
+  ) as Buffer<ArrayBuffer>;
+  const chunks = Math.ceil(length / chunk);
+  const lengths = new Float64Array(chunks);
+  await pool(chunks, plan.concurrency, signal, async (i) => {
+    const from = i * chunk;
+    // Direct: the last chunk is read whole-block; the kernel stops at end of file.
+    const to = file.direct ? Math.min(from + chunk, all.length) : Math.min(from + chunk, length);
+    const read = (v: Uint8Array, p: number) => readAt(core, v, p, { signal });
+    lengths[i] = await readAll(read, all.subarray(from, to), start + from);
+  });
+  // Up to the first short chunk: the file ended there (it shrank while we read).
+  let total = 0;
+  for (let i = 0; i < chunks; i++) {
+    total += Math.min(lengths[i]!, length - total);
+    if (lengths[i]! < Math.min(chunk, length - i * chunk)) return all.subarray(0, total);
   }
+  const more = await readRest(core, file.direct, block, start + length, chunk, signal);
+  return more.length === 0
+    ? all.subarray(0, length)
+    : Buffer.concat([all.subarray(0, length), ...more]);
 }
 
 /**
- * Writes `data` (a string or any ArrayBufferView) to `path` with kernel AIO, `concurrency`
- * chunks in flight; short writes are continued. With `direct`, the data is copied into
- * aligned chunks, the last block is padded and the file is then truncated to the exact size.
- * @throws (rejects) fs / AioError errors, `ERR_INVALID_ARG_VALUE` (direct with an append flag),
- * `ERR_AIO_DIRECT_UNSUPPORTED`, `ABORT_ERR`.
+ * The whole content of a file, as fs.promises.readFile, read with kernel AIO: `concurrency`
+ * chunks of `chunkSize` bytes in flight. `file` is a path (string, Buffer, file: URL), an fd,
+ * a FileHandle or an AioFile (read from its file pointer, which then moves to the end);
+ * `options` an object or an encoding. If the file shrinks while being read, the bytes up to
+ * its new end are returned; if it grows, reading continues to its end.
+ * @throws (rejects) fs / AioError errors (`ENOENT`, `EISDIR`...), `ERR_INVALID_ARG_TYPE`,
+ * `ERR_INVALID_ARG_VALUE`, `ERR_OUT_OF_RANGE`, `ERR_FS_FILE_TOO_LARGE` (over 2 GiB, as
+ * node:fs), `ERR_AIO_DIRECT_UNSUPPORTED`, `ABORT_ERR`.
+ * @example const text = await readFile('notes.txt', 'utf8');
  */
-export async function writeFile(
-  path: PathLike,
-  data: string | ArrayBufferView,
-  options: WriteFileOptions = {},
-): Promise<void> {
-  const o = transferOptions(options);
-  const flag = o.flag ?? 'w';
-  if (!['w', 'wx', 'a', 'ax'].includes(flag))
-    throw new InvalidArgValueError('options.flag', flag, "must be 'w', 'wx', 'a' or 'ax'");
-  if (o.direct && flag.startsWith('a')) {
-    throw new InvalidArgValueError(
-      'options.flag',
-      flag,
-      'cannot append with direct: the end of file is rarely aligned',
-    );
-  }
-  let bytes: Uint8Array;
-  if (typeof data === 'string') bytes = Buffer.from(data, o.encoding ?? 'utf8');
-  else {
-    validateView(data, 'data');
-    bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  }
-  throwIfAborted(o.signal);
-  const openOptions = {
-    direct: o.direct === true,
-    ...(o.context ? { context: o.context } : {}),
-    ...(o.mode === undefined ? {} : { mode: o.mode }),
+export function readFile(
+  file: FileSource,
+  options?: ({ encoding?: null } & Omit<ReadFileOptions, 'encoding'>) | null,
+): Promise<Buffer<ArrayBuffer>>;
+export function readFile(
+  file: FileSource,
+  options: ({ encoding: BufferEncoding } & ReadFileOptions) | BufferEncoding,
+): Promise<string>;
+export function readFile(
+  file: FileSource,
+  options?: ReadFileOptions | BufferEncoding | null,
+): Promise<string | Buffer<ArrayBuffer>>;
+export async function readFile(
+  file: FileSource,
+  options?: ReadFileOptions | BufferEncoding | null,
+): Promise<string | Buffer<ArrayBuffer>> {
+  const o = parseOptions(options);
+  const plan = {
+    chunk: integerOption(o.chunkSize, 'options.chunkSize', 1, 1 << 30, DEFAULT_CHUNK_SIZE),
+    concurrency: integerOption(o.concurrency, 'options.concurrency', 1, 1024, DEFAULT_CONCURRENCY),
+    signal: o.signal,
   };
-  const file = await open(path, flag, openOptions);
+  throwIfAborted(o.signal);
+  const flag = (o.flag ?? 'r') as OpenFlags;
+  const acquired = await acquire(file, flag || 'r', { direct: o.direct, context: o.context });
+  let data: Buffer<ArrayBuffer>;
   try {
-    if (flag.startsWith('a')) {
-      await file.write(bytes, undefined, { signal: o.signal });
-      return;
-    }
-    const block = file.direct ? Math.max(file.alignment!.memory, file.alignment!.offset) : 1;
-    const chunk = alignUp(o.chunkSize, block);
-    const chunks = Math.ceil(bytes.byteLength / chunk);
-    await pool(chunks, o.concurrency, o.signal, async (i) => {
-      const part = bytes.subarray(i * chunk, Math.min((i + 1) * chunk, bytes.byteLength));
-      if (!file.direct) {
-        await file.write(part, i * chunk, { signal: o.signal }); // short writes are continued
-        return;
-      }
-      // An aligned copy padded to whole blocks (the padding is cut off by the truncate below):
-      // every request is then aligned and goes straight to the kernel.
-      const aligned = allocAligned(alignUp(part.byteLength, block), block);
-      aligned.set(part);
-      await file.write(aligned, i * chunk, { signal: o.signal });
-    });
-    if (file.direct && bytes.byteLength % block !== 0) await file.truncate(bytes.byteLength);
-  } finally {
-    await file.close();
+    throwIfAborted(o.signal); // an abort during open rejects, even for an empty file
+    data = await readFrom(acquired.file, acquired.position, plan);
+    if (acquired.movesPointer) AioFile.pointer(acquired.file, acquired.position + data.length);
+  } catch (error) {
+    await relinquish(acquired, error);
+    throw error;
   }
+  await relinquish(acquired);
+  return o.encoding && o.encoding !== 'buffer' ? data.toString(o.encoding) : data;
 }

@@ -9,7 +9,9 @@ import {
   directAlignment,
   MisalignedError,
   open,
+  readFile,
 } from '../src/index.js';
+import { fileLockCount } from '../src/lock.js';
 import { pattern, tempDir } from './helpers.js';
 
 const tmp = tempDir();
@@ -28,12 +30,12 @@ describe('O_DIRECT made easy', () => {
         const pos = (i * 97) % 60_000;
         const data = Buffer.alloc(13 + (i % 40), i & 0xff);
         data.copy(model, pos);
-        writes.push(file.write(data, pos));
+        writes.push(file.write(data, 0, data.length, pos).then((r) => r.bytesWritten));
         if (i % 25 === 0) {
           const block = allocAligned(4096).fill(0xee);
           const at = 61_440; // aligned: never overlaps the small writes
           block.copy(model, at);
-          writes.push(file.write(block, at));
+          writes.push(file.write(block, 0, block.length, at).then((r) => r.bytesWritten));
         }
       }
       await Promise.all(writes);
@@ -49,10 +51,10 @@ describe('O_DIRECT made easy', () => {
     writeFileSync(path, Buffer.alloc(1000, 7));
     const file = await open(path, 'r+', { direct: true });
     try {
-      await file.write(Buffer.from('tail'), 1500);
+      await file.write('tail', 1500);
       expect(await file.size()).toBe(1504);
       const all = Buffer.alloc(1504);
-      expect(await file.read(all, 0)).toBe(1504);
+      expect((await file.read(all, 0, 1504, 0)).bytesRead).toBe(1504);
       expect(all.subarray(0, 1000).every((b) => b === 7)).toBe(true);
       expect(all.subarray(1000, 1500).every((b) => b === 0)).toBe(true);
       expect(all.subarray(1500).toString()).toBe('tail');
@@ -67,9 +69,9 @@ describe('O_DIRECT made easy', () => {
     writeFileSync(path, 'x');
     const file = await open(path, 'r+', { direct: true });
     try {
-      expect(await file.write(Buffer.alloc(0), 48_231)).toBe(0);
-      expect(await file.writev([Buffer.alloc(0)], 777)).toBe(0);
-      expect(await file.read(Buffer.alloc(0), 5)).toBe(0);
+      expect((await file.write(Buffer.alloc(0), 0, 0, 48_231)).bytesWritten).toBe(0);
+      expect((await file.writev([Buffer.alloc(0)], 777)).bytesWritten).toBe(0);
+      expect((await file.read(Buffer.alloc(0), 0, 0, 5)).bytesRead).toBe(0);
       expect(await file.size()).toBe(1);
     } finally {
       await file.close();
@@ -86,7 +88,7 @@ describe('O_DIRECT made easy', () => {
     const file = await open(path, 'r', { direct: true });
     try {
       const buf = Buffer.alloc(5000);
-      expect(await file.read(buf, 35_000)).toBe(1050);
+      expect((await file.read(buf, { position: 35_000 })).bytesRead).toBe(1050);
       expect(buf.subarray(0, 1050).equals(content.subarray(35_000))).toBe(true);
     } finally {
       await file.close();
@@ -101,7 +103,7 @@ describe('O_DIRECT made easy', () => {
     const file = await open(path, 'r', { direct: true });
     try {
       const parts = [Buffer.alloc(3), Buffer.alloc(512), Buffer.alloc(0), Buffer.alloc(4340)];
-      expect(await file.readv(parts, 37_888)).toBe(4855);
+      expect((await file.readv(parts, 37_888)).bytesRead).toBe(4855);
       expect(Buffer.concat(parts).equals(content.subarray(37_888, 37_888 + 4855))).toBe(true);
     } finally {
       await file.close();
@@ -200,5 +202,70 @@ describe('O_DIRECT made easy', () => {
       await ctx.close();
       closeSync(fd);
     }
+  });
+});
+
+describe('one read-modify-write lock per file, across AioFiles', () => {
+  test('two direct AioFiles on one file: 64 concurrent unaligned 1-byte writes all land', async () => {
+    const path = tmp.path('two-handles');
+    const model = Buffer.alloc(8192, 0x2e);
+    writeFileSync(path, model);
+    const before = fileLockCount();
+    const a = await open(path, 'r+', { direct: true });
+    const b = await open(path, 'r+', { direct: true });
+    expect(fileLockCount()).toBe(before + 1); // one entry for the file, shared
+    try {
+      const writes: Promise<unknown>[] = [];
+      for (let i = 0; i < 64; i++) {
+        const at = 1 + i * 7; // many of them in the same 512-byte block
+        const byte = Buffer.from([65 + (i % 26)]);
+        byte.copy(model, at);
+        writes.push((i % 2 === 0 ? a : b).write(byte, 0, 1, at));
+      }
+      await Promise.all(writes);
+    } finally {
+      await a.close();
+      expect(fileLockCount()).toBe(before + 1); // b still holds it
+      await b.close();
+    }
+    expect(fileLockCount()).toBe(before);
+    expect(readFileSync(path)).toEqual(model);
+  });
+
+  test('a position at or past 2^53 on a direct file rejects ERR_OUT_OF_RANGE (buffered reads it)', async () => {
+    const path = tmp.path('far');
+    writeFileSync(path, 'x');
+    const direct = await open(path, 'r+', { direct: true });
+    const buffered = await open(path, 'r');
+    try {
+      const far = 2n ** 53n;
+      await expect(direct.read(Buffer.alloc(1), 0, 1, far)).rejects.toMatchObject({
+        code: 'ERR_OUT_OF_RANGE',
+      });
+      await expect(direct.write(Buffer.alloc(1), 0, 1, far)).rejects.toMatchObject({
+        code: 'ERR_OUT_OF_RANGE',
+      });
+      await expect(direct.readv([Buffer.alloc(1)], far)).rejects.toMatchObject({
+        code: 'ERR_OUT_OF_RANGE',
+      });
+      expect((await buffered.read(Buffer.alloc(1), 0, 1, far)).bytesRead).toBe(0);
+    } finally {
+      await direct.close();
+      await buffered.close();
+    }
+  });
+
+  test('a directory: read, readv, readFile and a read stream reject EISDIR as node:fs', async () => {
+    const dir = await open(tmp.dir, 'r');
+    try {
+      await expect(dir.read(Buffer.alloc(8))).rejects.toMatchObject({ code: 'EISDIR', errno: -21 });
+      await expect(dir.readv([Buffer.alloc(8)], 0)).rejects.toMatchObject({ code: 'EISDIR' });
+      await expect(dir.readFile()).rejects.toMatchObject({ code: 'EISDIR' });
+      const stream = dir.createReadStream({ autoClose: false });
+      await expect(stream.toArray()).rejects.toMatchObject({ code: 'EISDIR' });
+    } finally {
+      await dir.close();
+    }
+    await expect(readFile(tmp.dir)).rejects.toMatchObject({ code: 'EISDIR', syscall: 'read' });
   });
 });

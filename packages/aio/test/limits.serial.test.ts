@@ -121,7 +121,7 @@ describe('ENOSPC on a full filesystem', () => {
       try {
         const chunk = allocAligned(1 << 20, 4096).fill(1);
         const results = await Promise.allSettled(
-          Array.from({ length: 12 }, (_, i) => file.write(chunk, i << 20)),
+          Array.from({ length: 12 }, (_, i) => file.write(chunk, 0, chunk.length, i << 20)),
         );
         const failed = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
         expect(failed.length).toBeGreaterThan(0);

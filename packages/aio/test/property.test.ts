@@ -142,10 +142,10 @@ async function fileTarget(direct: boolean): Promise<Target> {
   );
   return {
     name: `AioFile (${direct ? 'O_DIRECT' : 'buffered'})`,
-    read: (i, b, p) => files[i]!.read(b, p),
-    write: (i, b, p) => files[i]!.write(b, p),
-    readv: (i, bs, p) => files[i]!.readv(bs, p),
-    writev: (i, bs, p) => files[i]!.writev(bs, p),
+    read: async (i, b, p) => (await files[i]!.read(b, 0, b.length, p)).bytesRead,
+    write: async (i, b, p) => (await files[i]!.write(b, 0, b.length, p)).bytesWritten,
+    readv: async (i, bs, p) => (await files[i]!.readv(bs, p)).bytesRead,
+    writev: async (i, bs, p) => (await files[i]!.writev(bs, p)).bytesWritten,
     fsync: (i) => files[i]!.sync(),
     fdatasync: (i) => files[i]!.datasync(),
     close: async () => {

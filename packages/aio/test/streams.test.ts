@@ -182,7 +182,7 @@ describe('errors and cleanup', () => {
   });
 
   test.each([
-    ['highWaterMark 0', () => createReadStream('x', { highWaterMark: 0 })],
+    ['highWaterMark NaN', () => createReadStream('x', { highWaterMark: Number.NaN })],
     ['concurrency 0', () => createWriteStream('x', { concurrency: 0 })],
     ['negative start', () => createReadStream('x', { start: -1 })],
     ['direct append', () => createWriteStream('x', { direct: true, flags: 'a' })],
