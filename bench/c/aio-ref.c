@@ -12,7 +12,8 @@
 //
 //   aio-ref <file> <direct 0|1> <queue depth> <seconds> <offsets file> [block bytes]
 // prints: {"ops": N, "seconds": S, "opsPerSecond": R, "reaps": W, "p50us": .., "p99us": ..,
-//          "p999us": .., "samples": K}
+//          "p999us": .., "samples": K, "offsets": C, "offsetSum": X}
+// (the count and sum of the offsets it loaded, which the bench checks against its list)
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <linux/aio_abi.h>
@@ -95,6 +96,8 @@ int main(int argc, char **argv) {
   size_t count = 0, next = 0;
   uint64_t *offsets = load_offsets(argv[5], &count);
   if (!offsets) return fprintf(stderr, "cannot read offsets from %s\n", argv[5]), 1;
+  unsigned long long offset_sum = 0;
+  for (size_t i = 0; i < count; i++) offset_sum += offsets[i];
   size_t block = argc == 7 ? strtoul(argv[6], NULL, 10) : 4096;
   int fd = open(argv[1], O_RDONLY | (direct ? O_DIRECT : 0));
   if (fd < 0) return perror("open"), 1;
@@ -152,8 +155,9 @@ int main(int argc, char **argv) {
   double p99 = nsamples ? rank(samples, nsamples, 99) : 0;
   double p999 = nsamples ? rank(samples, nsamples, 99.9) : 0;
   printf("{\"ops\": %llu, \"seconds\": %.6f, \"opsPerSecond\": %.1f, \"reaps\": %llu, "
-         "\"p50us\": %.2f, \"p99us\": %.2f, \"p999us\": %.2f, \"samples\": %ld}\n",
+         "\"p50us\": %.2f, \"p99us\": %.2f, \"p999us\": %.2f, \"samples\": %ld, "
+         "\"offsets\": %zu, \"offsetSum\": %llu}\n",
          (unsigned long long)ops, elapsed, ops / elapsed, (unsigned long long)reaps, p50, p99, p999,
-         nsamples);
+         nsamples, count, offset_sum);
   return 0;
 }

@@ -55,10 +55,20 @@ interface Job {
 
 type Counters = Record<string, number>;
 
+/** The counters the new engine's ctx.stats is to have; any other numeric key is kept too. */
+const STATS_KEYS = ['inline', 'device', 'lane', 'polled', 'submits', 'wakeups', 'yields'];
+
+/** A copy of ctx.stats (a live object or a getter-backed one alike), or undefined. */
 function snapshot(ctx: AioContext): Counters | undefined {
   if (!('stats' in ctx)) return undefined;
-  const stats = (ctx as unknown as { stats: Counters }).stats;
-  return Object.fromEntries(Object.entries(stats).filter(([, v]) => typeof v === 'number'));
+  const stats = (ctx as unknown as { stats: Record<string, unknown> }).stats;
+  if (typeof stats !== 'object' || stats === null) return undefined;
+  const out: Counters = {};
+  for (const key of new Set([...STATS_KEYS, ...Object.keys(stats)])) {
+    const value = stats[key];
+    if (typeof value === 'number' || typeof value === 'bigint') out[key] = Number(value);
+  }
+  return out;
 }
 
 async function coreRun(c: AnalyzeCase, path: string, offsets: Float64Array): Promise<AnalyzeRun> {

@@ -128,9 +128,10 @@ export async function runAnalyze(options: BenchOptions): Promise<AnalyzeReport> 
   };
   if (!hooked.submit)
     log(
-      '[analyze] no io_submit hook took: @aio/bind no longer declares syscall(long, uint64_t, long, void *)',
+      '[analyze] no io_submit went through the hooked koffi syscall functions: times from io_submit are missing',
     );
-  if (!hooked.poll) log('[analyze] no uv_poll hook took: no wake-up went through koffi.node.poll');
+  if (!hooked.poll)
+    log('[analyze] no wake-up went through koffi.node.poll: per-wake figures are missing');
   const rows: AnalyzeRow[] = [];
   compileReference(log);
   for (const c of results) {

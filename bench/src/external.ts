@@ -46,6 +46,12 @@ export function cReferenceReads(o: ReadLoop, offsetsPath: string): ReferenceResu
     String(o.block),
   ]);
   const r = JSON.parse(out.toString());
+  // The same offsets as the Node loops, or the comparison is not fair: check what it loaded.
+  const sum = o.offsets.reduce((a, b) => a + b, 0);
+  if (r.offsets !== o.offsets.length || r.offsetSum !== sum)
+    throw new Error(
+      `the C reference loaded ${r.offsets} offsets summing to ${r.offsetSum}, not the ${o.offsets.length} summing to ${sum} the bench wrote to ${offsetsPath}`,
+    );
   return {
     ops: r.opsPerSecond,
     perReap: r.reaps > 0 ? r.ops / r.reaps : 0,

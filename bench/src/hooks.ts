@@ -7,8 +7,6 @@
 import { syscallNumbers } from '@aio/bind';
 import { bindKoffi } from './native.js';
 
-const SUBMIT = 'long syscall(long, uint64_t, long, void *)';
-
 export interface BatchStats {
   wakes: number;
   submits: number;
@@ -23,7 +21,7 @@ export interface BatchStats {
 }
 
 export class SyscallHooks {
-  /** Whether the io_submit and uv_poll wrappers are in place (false: the packages changed). */
+  /** Whether an io_submit and a uv_poll went through the wrappers (false: the packages changed). */
   submitHooked = false;
   pollHooked = false;
   #recording = false;
@@ -46,14 +44,21 @@ export class SyscallHooks {
     const load = koffi.load.bind(koffi);
     koffi.load = (path) => {
       const lib = load(path);
+      // Every syscall(2) declaration, whatever its argument types: io_submit is told apart by
+      // its number, so a change of @aio/bind's declarations does not lose it.
       const func = (declaration: string) => {
         const fn = lib.func(declaration);
-        if (declaration !== SUBMIT) return fn;
-        hooks.submitHooked = true;
-        return (...args: unknown[]) => {
-          if (args[0] === submitNr) hooks.#submitted();
+        if (!/\bsyscall\s*\(/.test(declaration)) return fn;
+        const wrapped = (...args: unknown[]) => {
+          if (args[0] === submitNr) {
+            hooks.submitHooked = true;
+            hooks.#submitted();
+          }
           return fn(...args);
         };
+        // Keep fn.async, the libuv-threadpool form (bound: koffi checks `this`).
+        const async = (fn as { async?: (...a: unknown[]) => unknown }).async;
+        return Object.assign(wrapped, { async: async?.bind(fn) });
       };
       // Everything but func() goes to the library itself (bound: koffi checks `this`).
       return new Proxy(lib, {

@@ -33,6 +33,12 @@ const ORDER: IopsParticipant[] = [
   'fio',
 ];
 
+/** AioFile's label says which read() form ran: the lead checks it after the engine merge. */
+function labelOf(report: IopsReport, p: IopsParticipant): string {
+  if (p !== 'aioFile' || report.aioFileForm === undefined) return IOPS_LABELS[p];
+  return `${IOPS_LABELS[p]} (${report.aioFileForm === 'filehandle' ? 'FileHandle form' : "main's form"})`;
+}
+
 function find(report: IopsReport, label: string, qd: number, offsets = 'fresh') {
   return report.rows.find((r) => {
     const c = caseOf(r);
@@ -57,7 +63,9 @@ export function iopsFloors(report: IopsReport): Floor[] {
   for (const r of report.rows) {
     for (const p of THROUGH_CORE) {
       if (r.ops[p] === undefined) continue;
-      floors.push(loopFloor(`loop, ${caseOf(r).label} QD${r.qd}, ${IOPS_LABELS[p]}`, r.loop?.[p]));
+      floors.push(
+        loopFloor(`loop, ${caseOf(r).label} QD${r.qd}, ${labelOf(report, p)}`, r.loop?.[p]),
+      );
     }
   }
   for (const s of report.sequential ?? [])
@@ -68,7 +76,7 @@ export function iopsFloors(report: IopsReport): Floor[] {
 
 function summaryTable(report: IopsReport): string[] {
   const lines = [
-    '| case | QD | @aio/core | AioFile | @aio/bind sync | fs.promises | fs io_uring | fs.readSync | C reference | fio | core / reference | core / fs.promises | @aio/core loop | page cache before / after |',
+    `| case | QD | @aio/core | ${labelOf(report, 'aioFile').replace('@aio/core ', '').replace('.read', '')} | @aio/bind sync | fs.promises | fs io_uring | fs.readSync | C reference | fio | core / reference | core / fs.promises | @aio/core loop | page cache before / after |`,
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of report.rows) {
@@ -92,7 +100,7 @@ function detailTable(report: IopsReport): string[] {
     for (const p of ORDER) {
       if (r.ops[p] === undefined) continue;
       lines.push(
-        `| ${caseOf(r).label} | ${r.qd} | ${IOPS_LABELS[p]} | ${k(r.ops[p])} | ${x(r.ops[p], r.ops.fsPromises)} | ${latencyCell(r.latency?.[p])} | ${loopCell(r.loop?.[p])} |`,
+        `| ${caseOf(r).label} | ${r.qd} | ${labelOf(report, p)} | ${k(r.ops[p])} | ${x(r.ops[p], r.ops.fsPromises)} | ${latencyCell(r.latency?.[p])} | ${loopCell(r.loop?.[p])} |`,
       );
     }
   }

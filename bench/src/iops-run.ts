@@ -66,7 +66,8 @@ export async function runOne(
     case 'fsUring': {
       if (env.peer === null) return null;
       const { offsets: _, ...loop } = o;
-      const r = await env.peer.run({ kind: 'random', loop, offsetsPath: round.path });
+      const offsetSum = o.offsets.reduce((a, b) => a + b, 0);
+      const r = await env.peer.run({ kind: 'random', loop, offsetsPath: round.path, offsetSum });
       return { ops: r.value, latency: r.latency, loop: r.loop };
     }
     case 'cReference': {

@@ -14,7 +14,7 @@ import { fsPromisesReads, type ReadLoop } from './participants.js';
 import { fsPromisesSequential, type SequentialRead } from './sequential.js';
 
 export type PeerJob =
-  | { kind: 'random'; loop: Omit<ReadLoop, 'offsets'>; offsetsPath: string }
+  | { kind: 'random'; loop: Omit<ReadLoop, 'offsets'>; offsetsPath: string; offsetSum: number }
   | { kind: 'sequential'; read: SequentialRead }
   | { kind: 'readFile'; path: string; bytes: number }
   | { kind: 'readStream'; path: string; highWaterMark: number; bytes: number }
@@ -59,6 +59,9 @@ function prepareJob(job: PeerJob): Work {
   switch (job.kind) {
     case 'random': {
       const loop = { ...job.loop, offsets: readOffsets(job.offsetsPath) };
+      const sum = loop.offsets.reduce((a, b) => a + b, 0);
+      if (sum !== job.offsetSum)
+        throw new Error(`read other offsets than the parent wrote (sum ${sum})`);
       return async () => {
         const r = await fsPromisesReads(loop);
         return { value: r.ops, latency: r.latency };
