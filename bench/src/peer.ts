@@ -4,7 +4,7 @@
 // runs jobs from stdin (one JSON line each) under the loop probe and answers one JSON line each.
 //
 //   node dist/peer.cjs '{"idleMs":1000}'   (started by uring.ts)
-import { createReadStream, readdirSync, readlinkSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { readOffsets } from './files.js';
@@ -12,6 +12,7 @@ import type { Latency } from './latency.js';
 import { idleBaseline, type LoopStat, loopStat, probed } from './loop.js';
 import { fsPromisesReads, type ReadLoop } from './participants.js';
 import { fsPromisesSequential, type SequentialRead } from './sequential.js';
+import { ioUringInstances } from './uring.js';
 
 export type PeerJob =
   | { kind: 'random'; loop: Omit<ReadLoop, 'offsets'>; offsetsPath: string; offsetSum: number }
@@ -27,18 +28,6 @@ export interface PeerResult {
   loop: LoopStat;
   /** io_uring instances this process holds (anon_inode:[io_uring] fds): > 0 when libuv uses one. */
   rings: number;
-}
-
-function ringCount(): number {
-  let n = 0;
-  for (const fd of readdirSync('/proc/self/fd')) {
-    try {
-      if (readlinkSync(`/proc/self/fd/${fd}`) === 'anon_inode:[io_uring]') n++;
-    } catch {
-      // the fd readdir itself used is gone
-    }
-  }
-  return n;
 }
 
 const payloads = new Map<number, Buffer>();
@@ -96,7 +85,11 @@ async function serve(idleMs: number): Promise<void> {
     try {
       const work = prepareJob(job);
       const { value, loop } = await probed(work);
-      const result: PeerResult = { ...value, loop: loopStat(loop, idle), rings: ringCount() };
+      const result: PeerResult = {
+        ...value,
+        loop: loopStat(loop, idle),
+        rings: ioUringInstances(),
+      };
       process.stdout.write(`${JSON.stringify({ id, result })}\n`);
     } catch (error) {
       process.stdout.write(`${JSON.stringify({ id, error: String(error) })}\n`);

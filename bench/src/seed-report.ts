@@ -70,6 +70,9 @@ export function seedMarkdown(report: SeedReport): string {
         'min-max over the rounds and processes. Eviction and sampling are left out of runtime, CPU and loop.',
     );
   }
+  const uring = report.rows.filter((r) => r.participant === 'fs-promises-uring');
+  if (uring.some((r) => r.uringRings === 0))
+    lines.push('', `Note: libuv set up **no** io_uring in some ${uring[0]!.label} processes.`);
   for (const note of report.notes ?? []) lines.push('', `Note: ${note}.`);
   return lines.join('\n');
 }

@@ -25,6 +25,7 @@ import { type Residency, ResidencyLog, residencyOfFds } from './cache.js';
 import { idleBaseline, LoopProbe, type LoopStat, loopStat } from './loop.js';
 import { fadviseDontNeed } from './native.js';
 import { percentile } from './stats.js';
+import { ioUringInstances } from './uring.js';
 
 export type SeedParticipant =
   | 'aio-core'
@@ -59,6 +60,8 @@ export interface SeedResult {
   loop?: LoopStat;
   /** Residency before and after the sampled rounds. */
   residency?: Residency | null;
+  /** io_uring instances the process held at the end (libuv's, under UV_USE_IO_URING=1). */
+  uringRings?: number;
 }
 
 function status(field: string): number {
@@ -218,6 +221,7 @@ export async function runSeedWorker(run: SeedRun): Promise<SeedResult> {
     cold: run.cold,
     loop,
     residency: cache.summary(),
+    uringRings: ioUringInstances(),
   };
   await close();
   return result;

@@ -3,7 +3,7 @@
 // parent sends them, interleaved with the in-process participants. Skipped, with the reason,
 // where io_uring is unavailable.
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
@@ -14,6 +14,19 @@ import type { PeerJob, PeerResult } from './peer.js';
 const here = dirname(fileURLToPath(import.meta.url));
 
 export const URING_LABEL = 'fs.promises on io_uring (UV_USE_IO_URING=1)';
+
+/** io_uring instances this process holds (anon_inode:[io_uring] fds): > 0 when libuv uses one. */
+export function ioUringInstances(): number {
+  let n = 0;
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      if (readlinkSync(`/proc/self/fd/${fd}`) === 'anon_inode:[io_uring]') n++;
+    } catch {
+      // the fd readdir itself used is gone
+    }
+  }
+  return n;
+}
 
 let refusal: string | null | undefined;
 
