@@ -120,7 +120,12 @@ export async function runSeed(options: BenchOptions): Promise<SeedReport> {
   const sets = [...warm, { n: 24, cold: true, rounds: coldRounds }];
   const refusal = uringRefusal();
   if (refusal !== null) log(`[seed] no io_uring participant: ${refusal}`);
-  const participants = PARTICIPANTS.filter((p) => refusal === null || p.id !== 'fs-promises-uring');
+  // A quick run leaves out the 16-thread pool: the same code as fs.promises, one more process.
+  const participants = PARTICIPANTS.filter(
+    (p) =>
+      (refusal === null || p.id !== 'fs-promises-uring') &&
+      !(options.quick && p.id === 'fs-promises-16'),
+  );
   const { paths, sizes } = makeFiles();
   const baseline = baselineThreads();
   const rows: SeedReport['rows'] = [];

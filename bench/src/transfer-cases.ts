@@ -27,6 +27,7 @@ export function fileCases(
   big: number,
   paths: { big: string; small: string; out: string },
   payload: Buffer,
+  quick = false,
 ): FileCase[] {
   const mib = `${big >> 20} MiB`;
   const readFileCase = (name: string, cache: 'warm' | 'cold', path: string, bytes: number) => ({
@@ -56,7 +57,7 @@ export function fileCases(
     ...readFileCase(name, 'warm', paths.big, big),
     aio: () => readFile(paths.big, { direct: true, concurrency }),
   });
-  return [
+  const cases: FileCase[] = [
     readFileCase('readFile 1 MiB, cached', 'warm', paths.small, 1 << 20),
     readFileCase(`readFile ${mib}, cached`, 'warm', paths.big, big),
     readFileCase(`readFile ${mib}, cold`, 'cold', paths.big, big),
@@ -76,4 +77,7 @@ export function fileCases(
       uring: { kind: 'writeFile', path: paths.out, bytes: big },
     },
   ];
+  // A quick run keeps one case of each kind (and those with a floor): it is a smoke test.
+  const skip = ['readFile 1 MiB, cached', `readFile ${mib}, cached`, '8 x 1 MiB in flight'];
+  return quick ? cases.filter((c) => !skip.some((s) => c.name.includes(s))) : cases;
 }

@@ -67,7 +67,7 @@ export async function runTransfer(options: BenchOptions): Promise<TransferReport
   const peer = await UringPeer.start(options.quick ? 200 : 1000, log);
   const rows: TransferRow[] = [];
   try {
-    for (const c of fileCases(big, paths, payload)) {
+    for (const c of fileCases(big, paths, payload, options.quick)) {
       const got: Record<FilesParticipant, Outcome[]> = { aio: [], fs: [], uring: [] };
       const cache = new ResidencyLog();
       const once = async (p: FilesParticipant): Promise<Outcome | null> => {
