@@ -12,11 +12,13 @@ export default defineConfig([
   { ...common, entry: ['src/cli.ts'], format: ['esm'], clean: true },
   {
     ...common,
-    // Each participant of `pnpm bench seed` runs in a fresh process. CommonJS on purpose: node
-    // 20 loads ES modules through the libuv threadpool (4 more threads in every process), which
-    // would hide what the participants' own I/O costs in threads.
-    entry: ['src/seed-worker.ts'],
+    // Processes of their own: each seed participant (fresh per run), the io_uring peer and the
+    // analysis (hooks before @aio/bind's first syscall). CommonJS on purpose: node 20 loads ES
+    // modules through the libuv threadpool (4 more threads in every process), which would hide
+    // what the participants' own I/O costs in threads. shims: import.meta.url in CommonJS.
+    entry: ['src/seed-worker.ts', 'src/peer.ts', 'src/analyze-worker.ts'],
     format: ['cjs'],
+    shims: true,
     outExtension: () => ({ js: '.cjs' }),
   },
 ]);

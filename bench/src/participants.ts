@@ -1,10 +1,9 @@
-// Random 4 KiB read loops, one per way of doing I/O, measured in the same process. Each takes
-// the same precomputed offsets and returns ops/s over `ms` milliseconds.
-import { execFileSync } from 'node:child_process';
-import { closeSync, constants, mkdirSync, openSync, readSync } from 'node:fs';
+// Random-read loops, one per way of doing I/O in this process. Each reads the same list of
+// offsets in order (wrapping), returns ops/s over `ms` milliseconds and the latency of a
+// sample of its requests (see latency.ts). The other processes (C reference, fio) are in
+// external.ts; fs.promises on io_uring runs in peer.ts.
+import { closeSync, constants, openSync, readSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   addressOf,
   IOCB_CMD,
@@ -16,7 +15,9 @@ import {
   io_submit,
   reapRing,
 } from '@aio/bind';
-import type { AioContext } from '@aio/core';
+import { type AioContext, open as openAio } from '@aio/core';
+import { type AioFileForm, aioFileRead } from './aio-file.js';
+import { type Latency, LatencySampler, SAMPLE_EVERY } from './latency.js';
 
 export interface ReadLoop {
   path: string;
@@ -25,6 +26,12 @@ export interface ReadLoop {
   ms: number;
   offsets: Float64Array;
   block: number;
+}
+
+/** ops/s of a run, and its sampled latency (null when nothing was sampled). */
+export interface ReadResult {
+  ops: number;
+  latency: Latency | null;
 }
 
 /** `count` buffers of `size` bytes aligned to 4096 (each keeps its parent allocation alive). */
@@ -36,16 +43,16 @@ export function alignedBuffers(count: number, size: number): Buffer[] {
   });
 }
 
-function flags(direct: boolean): number {
+export function openFlags(direct: boolean): number {
   return direct ? constants.O_RDONLY | constants.O_DIRECT : constants.O_RDONLY;
 }
 
-type PromiseRead = (fh: FileHandle, buffer: Buffer, position: number) => Promise<unknown>;
+type Read = (buffer: Buffer, position: number) => Promise<unknown>;
 
-/** `qd` async loops, each awaiting `read` at the next random offset until time is up: ops/s. */
-async function randomReads(o: ReadLoop, read: PromiseRead): Promise<number> {
-  const fh = await open(o.path, flags(o.direct));
+/** `qd` async loops, each awaiting `read` at the next offset until time is up. */
+async function promiseLoops(o: ReadLoop, read: Read): Promise<ReadResult> {
   const buffers = alignedBuffers(o.qd, o.block);
+  const sampler = new LatencySampler();
   let next = 0;
   let done = 0;
   const end = performance.now() + o.ms;
@@ -53,75 +60,95 @@ async function randomReads(o: ReadLoop, read: PromiseRead): Promise<number> {
   await Promise.all(
     buffers.map(async (buffer) => {
       while (performance.now() < end) {
-        await read(fh, buffer, o.offsets[next++ % o.offsets.length]!);
+        const at = o.offsets[next % o.offsets.length]!;
+        if (next++ % SAMPLE_EVERY === 0) {
+          const t0 = performance.now();
+          await read(buffer, at);
+          sampler.add(performance.now() - t0);
+        } else await read(buffer, at);
         done++;
       }
     }),
   );
-  const seconds = (performance.now() - start) / 1000;
-  await fh.close();
-  return done / seconds;
+  return { ops: done / ((performance.now() - start) / 1000), latency: sampler.summary() };
+}
+
+async function withHandle<T>(o: ReadLoop, run: (fh: FileHandle) => Promise<T>): Promise<T> {
+  const fh = await open(o.path, openFlags(o.direct));
+  try {
+    return await run(fh);
+  } finally {
+    await fh.close();
+  }
 }
 
 /** @aio/core Promise API: `qd` async loops each awaiting ctx.read on a FileHandle. */
-export function coreReads(o: ReadLoop, ctx: AioContext): Promise<number> {
-  return randomReads(o, (fh, buffer, at) => ctx.read(fh, buffer, at));
+export function coreReads(o: ReadLoop, ctx: AioContext): Promise<ReadResult> {
+  return withHandle(o, (fh) => promiseLoops(o, (b, at) => ctx.read(fh, b, at)));
 }
 
 /** fs.promises: `qd` async loops each awaiting FileHandle.read (libuv threadpool). */
-export function fsPromisesReads(o: ReadLoop): Promise<number> {
-  return randomReads(o, (fh, buffer, at) => fh.read(buffer, 0, o.block, at));
+export function fsPromisesReads(o: ReadLoop): Promise<ReadResult> {
+  return withHandle(o, (fh) => promiseLoops(o, (b, at) => fh.read(b, 0, o.block, at)));
+}
+
+/** @aio/core AioFile (open() with direct as the case): `qd` loops awaiting file.read. */
+export async function aioFileReads(
+  o: ReadLoop,
+  ctx: AioContext,
+  form: AioFileForm,
+): Promise<ReadResult> {
+  const file = await openAio(o.path, 'r', { direct: o.direct, context: ctx });
+  const read = aioFileRead(form);
+  try {
+    return await promiseLoops(o, (b, at) => read(file, b, at));
+  } finally {
+    await file.close();
+  }
 }
 
 /**
  * @aio/bind driven synchronously (submit, then wait in io_getevents): the libaio / fio loop in
  * this process, the ceiling a Promise-per-read loop on the event loop can approach.
  */
-export function bindSyncReads(o: ReadLoop): number {
-  const fd = openSync(o.path, flags(o.direct));
+export function bindSyncReads(o: ReadLoop): ReadResult {
+  const fd = openSync(o.path, openFlags(o.direct));
   const ctx = io_setup(o.qd * 2);
   const table = new IocbArray(o.qd);
   const events = new IoEventArray(o.qd);
   const pointers = new BigUint64Array(o.qd);
   const buffers = alignedBuffers(o.qd, o.block); // referenced until io_destroy below
   const addresses = buffers.map((b) => addressOf(b));
+  const issued = new Float64Array(o.qd); // submit time of a sampled slot, else 0
+  const sampler = new LatencySampler();
   let next = 0;
   let done = 0;
+  let seq = 0;
+  const prepare = (slot: number, now: number) => {
+    const at = o.offsets[next++ % o.offsets.length]!;
+    table.prepare(slot, IOCB_CMD.PREAD, fd, addresses[slot]!, o.block, at, slot);
+    issued[slot] = seq++ % SAMPLE_EVERY === 0 ? now : 0;
+  };
   try {
-    for (let i = 0; i < o.qd; i++) {
-      table.prepare(
-        i,
-        IOCB_CMD.PREAD,
-        fd,
-        addresses[i]!,
-        o.block,
-        o.offsets[next++ % o.offsets.length]!,
-        i,
-      );
-    }
+    const t = performance.now();
+    for (let i = 0; i < o.qd; i++) prepare(i, t);
     io_submit(ctx, table.addresses, o.qd);
     const end = performance.now() + o.ms;
     const start = performance.now();
     while (performance.now() < end) {
       let n = reapRing(ctx, events.bytes, o.qd);
       if (n === 0) n = io_getevents(ctx, 1, o.qd, events.bytes, null);
+      const now = performance.now();
       for (let j = 0; j < n; j++) {
         const slot = events.dataNumber(j);
-        table.prepare(
-          slot,
-          IOCB_CMD.PREAD,
-          fd,
-          addresses[slot]!,
-          o.block,
-          o.offsets[next++ % o.offsets.length]!,
-          slot,
-        );
+        if (issued[slot]! > 0) sampler.add(now - issued[slot]!);
+        prepare(slot, now);
         pointers[j] = table.addresses[slot]!;
       }
       io_submit(ctx, pointers, n);
       done += n;
     }
-    return done / ((performance.now() - start) / 1000);
+    return { ops: done / ((performance.now() - start) / 1000), latency: sampler.summary() };
   } finally {
     io_destroy(ctx); // waits for the requests still in flight: buffers are still referenced
     closeSync(fd);
@@ -129,166 +156,27 @@ export function bindSyncReads(o: ReadLoop): number {
   }
 }
 
-/** fio --ioengine=libaio on the same file, or null when fio is not installed. */
-export function fioReads(o: ReadLoop): number | null {
-  try {
-    const out = execFileSync(
-      'fio',
-      [
-        '--name=bench',
-        `--filename=${o.path}`,
-        '--rw=randread',
-        `--bs=${o.block}`,
-        '--ioengine=libaio',
-        `--direct=${o.direct ? 1 : 0}`,
-        `--iodepth=${o.qd}`,
-        `--runtime=${Math.max(1, Math.round(o.ms / 1000))}`,
-        '--time_based',
-        '--output-format=json',
-      ],
-      { stdio: ['ignore', 'pipe', 'ignore'] },
-    );
-    return JSON.parse(out.toString()).jobs[0].read.iops as number;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-}
-
 /** fs.readSync in a loop: one request at a time on the main thread (QD1 only). */
-export function readSyncReads(o: ReadLoop): number {
-  const fd = openSync(o.path, flags(o.direct));
+export function readSyncReads(o: ReadLoop): ReadResult {
+  const fd = openSync(o.path, openFlags(o.direct));
   const [buffer] = alignedBuffers(1, o.block);
+  const sampler = new LatencySampler();
   let next = 0;
   let done = 0;
   try {
     const end = performance.now() + o.ms;
     const start = performance.now();
     while (performance.now() < end) {
-      readSync(fd, buffer!, 0, o.block, o.offsets[next++ % o.offsets.length]!);
+      const at = o.offsets[next % o.offsets.length]!;
+      if (next++ % SAMPLE_EVERY === 0) {
+        const t0 = performance.now();
+        readSync(fd, buffer!, 0, o.block, at);
+        sampler.add(performance.now() - t0);
+      } else readSync(fd, buffer!, 0, o.block, at);
       done++;
     }
-    return done / ((performance.now() - start) / 1000);
+    return { ops: done / ((performance.now() - start) / 1000), latency: sampler.summary() };
   } finally {
     closeSync(fd);
   }
-}
-
-const here = dirname(fileURLToPath(import.meta.url));
-let cReference: string | null | undefined;
-
-/** Compiles bench/c/aio-ref.c with the system cc once; null (with a message) when there is none. */
-export function compileReference(log: (line: string) => void): string | null {
-  if (cReference !== undefined) return cReference;
-  const out = join(here, '..', '.work', 'aio-ref');
-  try {
-    mkdirSync(dirname(out), { recursive: true });
-    execFileSync('cc', ['-O2', '-o', out, join(here, '..', 'c', 'aio-ref.c')], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    cReference = out;
-  } catch (error) {
-    log(
-      `[iops] no C reference: cannot compile bench/c/aio-ref.c with cc (${(error as Error).message.split('\n')[0]})`,
-    );
-    cReference = null;
-  }
-  return cReference;
-}
-
-/** The C reference loop, or null when it could not be compiled. */
-export function cReferenceReads(o: ReadLoop): number | null {
-  if (!cReference) return null;
-  const out = execFileSync(cReference, [
-    o.path,
-    o.direct ? '1' : '0',
-    String(o.qd),
-    String(o.ms / 1000),
-  ]);
-  return JSON.parse(out.toString()).opsPerSecond as number;
-}
-
-/** Whether fio is on the PATH (checked once; the caller says so when it is not). */
-export function hasFio(): boolean {
-  try {
-    execFileSync('fio', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Sequential read of the whole file in `chunk` requests, `inFlight` at once: MB/s. */
-async function sequentialReads(
-  path: string,
-  direct: boolean,
-  chunk: number,
-  inFlight: number,
-  read: PromiseRead,
-): Promise<number> {
-  const fh = await open(path, flags(direct));
-  const size = (await fh.stat()).size;
-  const buffers = alignedBuffers(inFlight, chunk);
-  let next = 0;
-  const start = performance.now();
-  await Promise.all(
-    buffers.map(async (buffer) => {
-      for (let at = next; at < size; at = next) {
-        next += chunk;
-        await read(fh, buffer, at);
-      }
-    }),
-  );
-  const seconds = (performance.now() - start) / 1000;
-  await fh.close();
-  return size / 1e6 / seconds;
-}
-
-/** sequentialReads through @aio/core. */
-export function coreSequential(
-  path: string,
-  direct: boolean,
-  chunk: number,
-  inFlight: number,
-  ctx: AioContext,
-): Promise<number> {
-  return sequentialReads(path, direct, chunk, inFlight, (fh, b, at) => ctx.read(fh, b, at));
-}
-
-/** The same with fs.promises FileHandle.read. */
-export function fsPromisesSequential(
-  path: string,
-  direct: boolean,
-  chunk: number,
-  inFlight: number,
-): Promise<number> {
-  return sequentialReads(path, direct, chunk, inFlight, (fh, b, at) => fh.read(b, 0, chunk, at));
-}
-
-/** fio sequential read, MB/s, or null without fio. */
-export function fioSequential(
-  path: string,
-  direct: boolean,
-  chunk: number,
-  inFlight: number,
-): number | null {
-  if (!hasFio()) return null;
-  const out = execFileSync(
-    'fio',
-    // --invalidate=0: fio drops the file from the page cache first by default, which would make
-    // its buffered run a disk read while the others read from the cache.
-    [
-      '--name=seq',
-      `--filename=${path}`,
-      '--rw=read',
-      `--bs=${chunk}`,
-      '--ioengine=libaio',
-      `--direct=${direct ? 1 : 0}`,
-      `--iodepth=${inFlight}`,
-      '--invalidate=0',
-      '--output-format=json',
-    ],
-    { stdio: ['ignore', 'pipe', 'ignore'] },
-  );
-  return (JSON.parse(out.toString()).jobs[0].read.bw_bytes as number) / 1e6;
 }

@@ -1,14 +1,19 @@
 // `pnpm bench seed`: the comparison the Python linux_aio project publishes, reproduced in
 // Node. Small files (1-100 KB, fixed seed), N = 1, 6, 12, 24 read per round, 1000 rounds at
-// 1 ms intervals; each participant in its own fresh process (seed-worker.ts), three times,
+// 1 ms intervals, page-cached; and the 24 files cold (evicted before every round). Each
+// participant in its own fresh process (seed-worker.ts), three times, the order rotated,
 // medians reported. Files are opened once, before the first round, by every participant.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Residency } from './cache.js';
 import { benchDir } from './files.js';
+import { medianLoop } from './loop.js';
+import { type BenchOptions, noteTaker } from './options.js';
 import type { SeedParticipant, SeedResult } from './seed-worker.js';
 import { median, seeded } from './stats.js';
+import { URING_LABEL, uringRefusal } from './uring.js';
 
 export const PARTICIPANTS: Array<{
   id: SeedParticipant;
@@ -23,15 +28,20 @@ export const PARTICIPANTS: Array<{
     label: 'fs.promises, UV_THREADPOOL_SIZE=16',
     env: { UV_THREADPOOL_SIZE: '16' },
   },
+  { id: 'fs-promises-uring', label: URING_LABEL, env: { UV_USE_IO_URING: '1' } },
   { id: 'read-sync', label: 'fs.readSync (blocking)' },
 ];
 
 export interface SeedReport {
   baselineThreads: number;
   rounds: number;
+  /** Rounds of the cold set (absent in results saved before it existed). */
+  coldRounds?: number;
   repeats: number;
+  idleMs?: number;
   fileSizes: number[];
   rows: Array<SeedResult & { label: string }>;
+  notes?: string[];
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -48,6 +58,9 @@ function makeFiles(): { paths: string[]; sizes: number[] } {
     for (let j = 0; j < size; j++) data[j] = Math.floor(rand() * 256);
     const path = join(dir, `file-${i}.bin`);
     writeFileSync(path, data);
+    const fd = openSync(path, 'r');
+    fsyncSync(fd); // clean pages: the cold rounds' posix_fadvise(DONTNEED) can evict them
+    closeSync(fd);
     paths.push(path);
     sizes.push(size);
   }
@@ -63,23 +76,23 @@ function baselineThreads(): number {
   return Number.parseInt(out.toString(), 10);
 }
 
-function runWorker(
-  participant: (typeof PARTICIPANTS)[number],
-  files: string[],
-  rounds: number,
-): SeedResult {
-  const out = execFileSync(
-    process.execPath,
-    [join(here, 'seed-worker.cjs'), JSON.stringify({ participant: participant.id, files, rounds })],
-    {
-      env: { ...process.env, ...participant.env },
-    },
-  );
+type Participant = (typeof PARTICIPANTS)[number];
+
+function runWorker(p: Participant, files: string[], rounds: number, cold: boolean, idleMs: number) {
+  const run = { participant: p.id, files, rounds, cold, idleMs };
+  const out = execFileSync(process.execPath, [join(here, 'seed-worker.cjs'), JSON.stringify(run)], {
+    env: { ...process.env, ...p.env },
+  });
   return JSON.parse(out.toString()) as SeedResult;
 }
 
 function medianResult(results: SeedResult[]): SeedResult {
   const pick = (k: keyof SeedResult) => median(results.map((r) => r[k] as number));
+  const caches = results.map((r) => r.residency).filter((c): c is Residency => !!c);
+  const span = (f: (c: Residency) => [number, number]): [number, number] => [
+    Math.min(...caches.map((c) => f(c)[0])),
+    Math.max(...caches.map((c) => f(c)[1])),
+  ];
   return {
     ...results[0]!,
     wallSeconds: pick('wallSeconds'),
@@ -89,61 +102,56 @@ function medianResult(results: SeedResult[]): SeedResult {
     cpuPercent: pick('cpuPercent'),
     p50us: pick('p50us'),
     p99us: pick('p99us'),
+    loop: medianLoop(results.flatMap((r) => (r.loop ? [r.loop] : []))),
+    residency:
+      caches.length > 0 ? { before: span((c) => c.before), after: span((c) => c.after) } : null,
   };
 }
 
-export function runSeed(options: { quick: boolean; log: (line: string) => void }): SeedReport {
-  const rounds = options.quick ? 100 : 1000;
+export async function runSeed(options: BenchOptions): Promise<SeedReport> {
+  const { log, notes } = noteTaker(options);
+  const rounds = options.rounds ?? (options.quick ? 100 : 1000);
+  // Cold rounds read from the device and block the blocking participants for milliseconds
+  // each: fewer of them keep a run within seconds and still give hundreds of samples per file.
+  const coldRounds = Math.max(1, Math.round(rounds / 5));
   const repeats = options.quick ? 1 : 3;
-  const counts = options.quick ? [1, 24] : [1, 6, 12, 24];
+  const idleMs = options.quick ? 100 : 1000;
+  const warm = (options.quick ? [24] : [1, 6, 12, 24]).map((n) => ({ n, cold: false, rounds }));
+  const sets = [...warm, { n: 24, cold: true, rounds: coldRounds }];
+  const refusal = uringRefusal();
+  if (refusal !== null) log(`[seed] no io_uring participant: ${refusal}`);
+  // A quick run leaves out the 16-thread pool: the same code as fs.promises, one more process.
+  const participants = PARTICIPANTS.filter(
+    (p) =>
+      (refusal === null || p.id !== 'fs-promises-uring') &&
+      !(options.quick && p.id === 'fs-promises-16'),
+  );
   const { paths, sizes } = makeFiles();
   const baseline = baselineThreads();
   const rows: SeedReport['rows'] = [];
-  for (const n of counts) {
+  for (const { n, cold, rounds } of sets) {
     const results = new Map<string, SeedResult[]>();
     for (let r = 1; r <= repeats; r++) {
-      for (const p of PARTICIPANTS) {
-        options.log(`[seed] N=${n}: ${p.label}, run ${r}/${repeats}`);
-        const list = results.get(p.id) ?? [];
-        list.push(runWorker(p, paths.slice(0, n), rounds));
-        results.set(p.id, list);
+      for (let i = 0; i < participants.length; i++) {
+        const p = participants[(i + r) % participants.length]!; // rotated per repeat
+        log(`[seed] N=${n}${cold ? ' cold' : ''}: ${p.label}, run ${r}/${repeats}`);
+        results.set(p.id, [
+          ...(results.get(p.id) ?? []),
+          runWorker(p, paths.slice(0, n), rounds, cold, idleMs),
+        ]);
       }
     }
-    for (const p of PARTICIPANTS)
+    for (const p of participants)
       rows.push({ ...medianResult(results.get(p.id)!), label: p.label });
   }
-  return { baselineThreads: baseline, rounds, repeats, fileSizes: sizes, rows };
-}
-
-const fmt = (n: number, digits = 0) => n.toFixed(digits);
-
-export function seedMarkdown(report: SeedReport): string {
-  const lines = [
-    `Bare \`node -e\` process: ${report.baselineThreads} threads. ${report.rounds} rounds, median of ${report.repeats} fresh processes per cell.`,
-    '',
-    '| N files | participant | runtime s | threads (peak) | peak RSS MB | peak virtual MB | CPU % | read p50 µs | read p99 µs |',
-    '|---|---|---|---|---|---|---|---|---|',
-  ];
-  for (const r of report.rows) {
-    lines.push(
-      `| ${r.n} | ${r.label} | ${fmt(r.wallSeconds, 2)} | ${r.threadsPeak} | ${fmt(r.rssPeakMB, 1)} | ${fmt(r.vmPeakMB)} | ${fmt(r.cpuPercent, 1)} | ${fmt(r.p50us)} | ${fmt(r.p99us)} |`,
-    );
-  }
-  const at = (id: string) => report.rows.find((r) => r.n === 24 && r.participant === id);
-  const core = at('aio-core');
-  const sync = at('read-sync');
-  const fsp = at('fs-promises');
-  if (core && sync && fsp) {
-    const check = (ok: boolean) => (ok ? 'met' : '**missed**');
-    lines.push(
-      '',
-      'Floors at 24 files:',
-      '',
-      `- runtime within 10% of fs.readSync: ${fmt(core.wallSeconds, 2)} s vs ${fmt(sync.wallSeconds, 2)} s (${fmt((core.wallSeconds / sync.wallSeconds - 1) * 100, 1)}%): ${check(core.wallSeconds <= sync.wallSeconds * 1.1)}`,
-      `- CPU below fs.promises: ${fmt(core.cpuPercent, 1)}% vs ${fmt(fsp.cpuPercent, 1)}%: ${check(core.cpuPercent < fsp.cpuPercent)}`,
-      `- no threads beyond a bare node process: ${core.threadsPeak} vs ${report.baselineThreads}: ${check(core.threadsPeak <= report.baselineThreads)}`,
-      `- peak RSS within 10 MB of fs.readSync: ${fmt(core.rssPeakMB, 1)} MB vs ${fmt(sync.rssPeakMB, 1)} MB: ${check(core.rssPeakMB <= sync.rssPeakMB + 10)}`,
-    );
-  }
-  return lines.join('\n');
+  return {
+    baselineThreads: baseline,
+    rounds,
+    coldRounds,
+    repeats,
+    idleMs,
+    fileSizes: sizes,
+    rows,
+    notes,
+  };
 }

@@ -1,6 +1,7 @@
 // `pnpm bench soak` (not part of CI): one million mixed operations through @aio/core, with
 // RSS, heap, open fds, this process's AIO rings and the system-wide aio-nr sampled along the
-// way (after a forced GC). Growth is measured from the first sample after a warm-up.
+// way (after a forced GC). Growth is measured from the first sample after a warm-up. The event
+// loop is measured over the whole run (the sampling itself left out) against an idle loop.
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
@@ -8,6 +9,9 @@ import { runInNewContext } from 'node:vm';
 import { aioLimits } from '@aio/bind';
 import { AioContext, allocAligned, open, readFile, writeFile } from '@aio/core';
 import { benchDir } from './files.js';
+import { type Floor, loopFloor } from './floors.js';
+import { idleBaseline, LOOP_LEGEND, LoopProbe, type LoopStat, loopCell, loopStat } from './loop.js';
+import type { BenchOptions } from './options.js';
 import { seeded } from './stats.js';
 
 setFlagsFromString('--expose-gc');
@@ -32,6 +36,8 @@ export interface SoakResult {
   growth: { rssMB: number; fds: number; rings: number; aioNr: number };
   /** Least-squares slope of RSS over the samples from 20% on, in MB per million operations. */
   rssSlopeMBPerMillion: number;
+  /** The event loop over the whole run (absent in results saved before it was measured). */
+  loop?: LoopStat;
 }
 
 function slope(points: Array<[number, number]>): number {
@@ -59,10 +65,7 @@ function sample(ops: number): SoakSample {
   };
 }
 
-export async function runSoak(options: {
-  quick: boolean;
-  log: (line: string) => void;
-}): Promise<SoakResult> {
+export async function runSoak(options: BenchOptions): Promise<SoakResult> {
   const total = options.quick ? 50_000 : 1_000_000;
   const every = total / 20;
   const dir = join(benchDir(), 'soak');
@@ -76,6 +79,8 @@ export async function runSoak(options: {
     paths.map((p, i) => open(p, 'r+', { direct: i % 2 === 1, context: ctx })),
   );
   const samples: SoakSample[] = [];
+  const idle = await idleBaseline(options.quick ? 200 : 1000);
+  const probe = new LoopProbe();
   const start = performance.now();
   let done = 0;
   // A mix: mostly 4 KiB reads and writes at random places (half on O_DIRECT files, aligned
@@ -99,7 +104,7 @@ export async function runSoak(options: {
       await one();
       completed++;
       if (completed % every === 0) {
-        const s = sample(completed);
+        const s = probe.exclude(() => sample(completed)); // a forced GC: the bench's, not @aio/core's
         samples.push(s);
         options.log(
           `[soak] ${completed}/${total} ops: rss ${s.rssMB} MB, heap ${s.heapMB} MB, fds ${s.fds}, rings ${s.rings}, aio-nr ${s.aioNr}`,
@@ -109,6 +114,7 @@ export async function runSoak(options: {
   });
   await Promise.all(workers);
   const seconds = (performance.now() - start) / 1000;
+  const loop = loopStat(probe.stop(), idle);
   for (const f of files) await f.close();
   await ctx.close();
   rmSync(dir, { recursive: true, force: true });
@@ -121,6 +127,7 @@ export async function runSoak(options: {
     seconds,
     samples,
     rssSlopeMBPerMillion: Math.round(slope(tail) * 10) / 10,
+    loop,
     growth: {
       rssMB: Math.round((last.rssMB - base.rssMB) * 10) / 10,
       fds: last.fds - base.fds,
@@ -141,6 +148,12 @@ export function soakMarkdown(r: SoakResult): string {
       `RSS slope over that span: ${r.rssSlopeMBPerMillion} MB per million operations; RSS over the whole run ` +
       `${Math.min(...rss)}-${Math.max(...rss)} MB.`,
     '',
+    ...(r.loop
+      ? [
+          `Event loop over the run (samples left out): ${loopCell(r.loop)}. ${LOOP_LEGEND.replace('; medians over the rounds', '')}`,
+          '',
+        ]
+      : []),
     '| operations | RSS MB | heap MB | ArrayBuffers MB | fds | AIO rings | aio-nr |',
     '|---|---|---|---|---|---|---|',
   ];
@@ -150,4 +163,8 @@ export function soakMarkdown(r: SoakResult): string {
     );
   }
   return lines.join('\n');
+}
+
+export function soakFloors(r: SoakResult): Floor[] {
+  return [loopFloor('loop over the whole soak, @aio/core', r.loop)];
 }

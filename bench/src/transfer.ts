@@ -1,126 +1,146 @@
 // `pnpm bench files`: whole-file throughput of @aio/core's readFile, writeFile and streams
-// against fs.promises.readFile / writeFile and fs.createReadStream, medians of interleaved
-// rounds in one process, MB/s. Files are read from the page cache (buffered) or the device
-// (O_DIRECT) and written to fresh files outside the repository.
-import { createReadStream as fsReadStream, rmSync } from 'node:fs';
-import { readFile as fsReadFile, writeFile as fsWriteFile } from 'node:fs/promises';
+// against fs.promises.readFile / writeFile and fs.createReadStream, and the same node:fs calls
+// on io_uring in a peer process; medians of interleaved rounds (order rotated per round), MB/s,
+// with the event loop measured in every run. Cached cases are checked cached before every run,
+// cold ones evicted before every run; files are written to fresh files outside the repository.
+import { rmSync } from 'node:fs';
+import { readFile as fsReadFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createReadStream, readFile, writeFile } from '@aio/core';
-import { benchDir, dataFile, warmPageCache } from './files.js';
+import {
+  ensureCached,
+  evict,
+  type Residency,
+  ResidencyLog,
+  type ResidencyMethod,
+  residency,
+  residencyMethod,
+} from './cache.js';
+import { benchDir, dataFile } from './files.js';
+import {
+  type IdleBaseline,
+  idleBaseline,
+  type LoopStat,
+  loopStat,
+  medianLoop,
+  probed,
+} from './loop.js';
+import { type BenchOptions, noteTaker } from './options.js';
 import { median } from './stats.js';
+import { type FileCase, type FilesParticipant, fileCases } from './transfer-cases.js';
+import { UringPeer } from './uring.js';
 
 export interface TransferRow {
   case: string;
   bytes: number;
+  cache?: FileCase['cache'];
+  /** Median MB/s of @aio/core and node:fs (fields kept from the first results' layout). */
   aio: number;
   fs: number;
-  rounds: { aio: number[]; fs: number[] };
+  /** Median MB/s of node:fs on io_uring (absent: skipped). */
+  uring?: number;
+  rounds: { aio: number[]; fs: number[]; uring?: number[] };
+  loop?: Partial<Record<FilesParticipant, LoopStat>>;
+  residency?: Residency | null;
 }
 
-type Run = () => Promise<unknown>;
-
-async function mbps(bytes: number, run: Run): Promise<number> {
-  const start = performance.now();
-  await run();
-  return bytes / 1e6 / ((performance.now() - start) / 1000);
+export interface TransferReport {
+  rows: TransferRow[];
+  idle: IdleBaseline;
+  residencyMethod: ResidencyMethod;
+  uring: { rings: number } | { skipped: string };
+  notes: string[];
 }
 
-async function drain(stream: NodeJS.ReadableStream): Promise<void> {
-  for await (const _ of stream);
-}
+type Outcome = { mbps: number; loop: LoopStat };
 
-export async function runTransfer(options: {
-  quick: boolean;
-  log: (line: string) => void;
-}): Promise<TransferRow[]> {
-  const rounds = options.quick ? 2 : 7;
+export async function runTransfer(options: BenchOptions): Promise<TransferReport> {
+  const { log, notes } = noteTaker(options);
+  const rounds = options.rounds ?? (options.quick ? 1 : 5);
   const big = options.quick ? 64 << 20 : 256 << 20;
-  const small = 1 << 20;
-  const bigPath = dataFile(`random-${big >> 20}m.bin`, big);
-  const smallPath = dataFile('random-1m.bin', small);
-  // Before every run, not once: see warmPageCache.
-  const warm = () => {
-    warmPageCache(bigPath);
-    warmPageCache(smallPath);
+  const paths = {
+    big: dataFile(`random-${big >> 20}m.bin`, big),
+    small: dataFile('random-1m.bin', 1 << 20),
+    out: join(benchDir(), 'write-target.bin'),
   };
-  const out = join(benchDir(), 'write-target.bin');
-  const payload = await fsReadFile(bigPath);
-  const cases: Array<{ name: string; bytes: number; aio: Run; fs: Run }> = [
-    {
-      name: 'readFile 1 MiB, cached',
-      bytes: small,
-      aio: () => readFile(smallPath),
-      fs: () => fsReadFile(smallPath),
-    },
-    {
-      name: `readFile ${big >> 20} MiB, cached`,
-      bytes: big,
-      aio: () => readFile(bigPath),
-      fs: () => fsReadFile(bigPath),
-    },
-    {
-      name: `readFile ${big >> 20} MiB, O_DIRECT (aio) vs cached (fs)`,
-      bytes: big,
-      aio: () => readFile(bigPath, { direct: true }),
-      fs: () => fsReadFile(bigPath),
-    },
-    {
-      name: `readFile ${big >> 20} MiB, O_DIRECT, 8 x 1 MiB in flight`,
-      bytes: big,
-      aio: () => readFile(bigPath, { direct: true, concurrency: 8 }),
-      fs: () => fsReadFile(bigPath),
-    },
-    {
-      name: `read stream ${big >> 20} MiB, cached`,
-      bytes: big,
-      aio: () => drain(createReadStream(bigPath)),
-      fs: () => drain(fsReadStream(bigPath)),
-    },
-    {
-      name: `read stream ${big >> 20} MiB, 1 MiB chunks`,
-      bytes: big,
-      aio: () => drain(createReadStream(bigPath, { highWaterMark: 1 << 20 })),
-      fs: () => drain(fsReadStream(bigPath, { highWaterMark: 1 << 20 })),
-    },
-    {
-      name: `writeFile ${big >> 20} MiB`,
-      bytes: big,
-      aio: () => writeFile(out, payload),
-      fs: () => fsWriteFile(out, payload),
-    },
-  ];
+  const payload = await fsReadFile(paths.big);
+  const idle = await idleBaseline(options.quick ? 200 : 1000);
+  const peer = await UringPeer.start(options.quick ? 200 : 1000, log);
   const rows: TransferRow[] = [];
-  for (const c of cases) {
-    warm();
-    await c.aio(); // warm-up
-    warm();
-    await c.fs();
-    const aio: number[] = [];
-    const fs: number[] = [];
-    for (let r = 1; r <= rounds; r++) {
-      options.log(`[files] ${c.name}: round ${r}/${rounds}`);
-      warm();
-      aio.push(await mbps(c.bytes, c.aio));
-      warm();
-      fs.push(await mbps(c.bytes, c.fs));
+  try {
+    for (const c of fileCases(big, paths, payload, options.quick)) {
+      const got: Record<FilesParticipant, Outcome[]> = { aio: [], fs: [], uring: [] };
+      const cache = new ResidencyLog();
+      const once = async (p: FilesParticipant): Promise<Outcome | null> => {
+        if (c.cache === 'cold') evict(c.reads);
+        else if (c.cache !== 'write') ensureCached(c.reads);
+        const before = c.cache === 'write' ? 0 : residency(c.reads);
+        let outcome: Outcome | null;
+        if (p === 'uring') {
+          if (peer === null) return null;
+          const r = await peer.run(c.uring);
+          outcome = { mbps: r.value, loop: r.loop };
+        } else {
+          const run = c[p];
+          const { value, loop } = await probed(async () => {
+            const start = performance.now();
+            await run();
+            return c.bytes / 1e6 / ((performance.now() - start) / 1000);
+          });
+          outcome = { mbps: value, loop: loopStat(loop, idle) };
+        }
+        if (c.cache !== 'write') cache.add(before, residency(c.reads));
+        return outcome;
+      };
+      const order: FilesParticipant[] = ['aio', 'fs', 'uring'];
+      if (!options.quick) for (const p of order) await once(p); // warm-up
+      for (let r = 1; r <= rounds; r++) {
+        log(`[files] ${c.name}: round ${r}/${rounds}`);
+        for (let i = 0; i < order.length; i++) {
+          const p = order[(i + r) % order.length]!;
+          const outcome = await once(p);
+          if (outcome) got[p].push(outcome);
+        }
+      }
+      rows.push(summarize(c, got, c.cache === 'write' ? null : cache.summary()));
     }
-    rows.push({
-      case: c.name,
-      bytes: c.bytes,
-      aio: median(aio),
-      fs: median(fs),
-      rounds: { aio, fs },
-    });
+  } finally {
+    await peer?.close();
+    rmSync(paths.out, { force: true });
   }
-  rmSync(out, { force: true });
-  return rows;
+  return {
+    rows,
+    idle,
+    residencyMethod: residencyMethod(),
+    uring: peer
+      ? { rings: peer.rings }
+      : { skipped: notes.find((n) => n.includes('io_uring')) ?? 'not started' },
+    notes,
+  };
 }
 
-export function transferMarkdown(rows: TransferRow[]): string {
-  const lines = ['| case | @aio/core MB/s | node:fs MB/s | ratio |', '|---|---|---|---|'];
-  for (const r of rows)
-    lines.push(
-      `| ${r.case} | ${Math.round(r.aio)} | ${Math.round(r.fs)} | ${(r.aio / r.fs).toFixed(2)}x |`,
-    );
-  return lines.join('\n');
+function summarize(
+  c: FileCase,
+  got: Record<FilesParticipant, Outcome[]>,
+  residency: Residency | null,
+): TransferRow {
+  const mbps = (p: FilesParticipant) => got[p].map((o) => o.mbps);
+  const row: TransferRow = {
+    case: c.name,
+    bytes: c.bytes,
+    cache: c.cache,
+    aio: median(mbps('aio')),
+    fs: median(mbps('fs')),
+    rounds: { aio: mbps('aio'), fs: mbps('fs') },
+    loop: {},
+    residency,
+  };
+  if (got.uring.length > 0) {
+    row.uring = median(mbps('uring'));
+    row.rounds.uring = mbps('uring');
+  }
+  for (const p of ['aio', 'fs', 'uring'] as const) {
+    const stat = medianLoop(got[p].map((o) => o.loop));
+    if (stat) row.loop![p] = stat;
+  }
+  return row;
 }
