@@ -89,8 +89,9 @@ export async function runSoak(options: BenchOptions): Promise<SoakResult> {
     const f = files[Math.floor(rand() * files.length)]!;
     const r = rand();
     const pos = Math.floor(rand() * 250) * (r < 0.5 ? 4096 : 4093);
-    if (r < 0.45) await f.read(f.direct ? allocAligned(4096) : Buffer.allocUnsafe(4096), pos);
-    else if (r < 0.85) await f.write(Buffer.alloc(4096, done & 0xff), pos);
+    if (r < 0.45)
+      await f.read(f.direct ? allocAligned(4096) : Buffer.allocUnsafe(4096), 0, 4096, pos);
+    else if (r < 0.85) await f.write(Buffer.alloc(4096, done & 0xff), 0, 4096, pos);
     else if (r < 0.92) await f.readv([Buffer.allocUnsafe(1000), Buffer.allocUnsafe(3096)], pos);
     else if (r < 0.98) await f.writev([Buffer.alloc(2048, 2), Buffer.alloc(2048, 3)], pos);
     else if (r < 0.995) await (r < 0.99 ? f.datasync() : f.sync());
