@@ -72,3 +72,19 @@ export async function untilTurns(done: () => boolean, turns = 1000): Promise<boo
 export async function untilFileHandlesKnown(_ctx: AioContext): Promise<void> {
   if (!(await untilTurns(fileHandlesKnown, 100_000))) throw new Error('FileHandle class unknown');
 }
+
+/**
+ * Expects `actual` to hold exactly the bytes of `expected`. Fast for megabytes (toEqual on a
+ * large Buffer compares element by element and takes seconds), and on a mismatch the failure
+ * shows the lengths, or the first differing offset with 32 bytes of each side in hex.
+ */
+export function expectBytes(actual: ArrayBufferView, expected: ArrayBufferView): void {
+  const a = Buffer.from(actual.buffer, actual.byteOffset, actual.byteLength);
+  const e = Buffer.from(expected.buffer, expected.byteOffset, expected.byteLength);
+  expect(a.length).toBe(e.length);
+  if (a.equals(e)) return;
+  let at = 0;
+  while (a[at] === e[at]) at++;
+  const window = (b: Buffer) => ({ at, hex: b.subarray(at, at + 32).toString('hex') });
+  expect(window(a)).toEqual(window(e));
+}
