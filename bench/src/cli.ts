@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { TopLevelSpec } from 'vega-lite';
 import { filesChart, iopsChart, renderSvg, seedChart, soakChart } from './chart.js';
 import { benchDir } from './files.js';
+import { httpBench } from './http.js';
 import { type IopsReport, iopsMarkdown, runIops } from './iops.js';
 import { describeMachine, type Machine, machineMarkdown } from './machine.js';
 import { runSeed, type SeedReport, seedMarkdown } from './seed.js';
@@ -75,6 +76,7 @@ const DEFAULT: Record<string, Bench> = {
       chart: filesChart(rows),
     }),
   },
+  http: httpBench,
 };
 
 const ON_DEMAND: Record<string, Bench> = {
