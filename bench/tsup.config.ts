@@ -15,7 +15,7 @@ export default defineConfig([
     // Each participant of `pnpm bench seed` runs in a fresh process. CommonJS on purpose: node
     // 20 loads ES modules through the libuv threadpool (4 more threads in every process), which
     // would hide what the participants' own I/O costs in threads.
-    entry: ['src/seed-worker.ts', 'src/http-server.ts'],
+    entry: ['src/seed-worker.ts', 'src/http-server.ts', 'src/workers-thread.ts'],
     format: ['cjs'],
     outExtension: () => ({ js: '.cjs' }),
   },

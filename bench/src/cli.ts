@@ -15,6 +15,7 @@ import { describeMachine, type Machine, machineMarkdown } from './machine.js';
 import { runSeed, type SeedReport, seedMarkdown } from './seed.js';
 import { runSoak, type SoakResult, soakMarkdown } from './soak.js';
 import { runTransfer, type TransferRow, transferMarkdown } from './transfer.js';
+import { workersBench } from './workers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const resultsDir = join(here, '..', 'results');
@@ -77,6 +78,7 @@ const DEFAULT: Record<string, Bench> = {
     }),
   },
   http: httpBench,
+  workers: workersBench,
 };
 
 const ON_DEMAND: Record<string, Bench> = {
