@@ -1,5 +1,5 @@
-// pnpm bench [seed] [iops] [files] [soak] [--quick] [--render]
-// Without a name: seed, iops and files (soak only when named). Progress goes to stderr; each
+// pnpm bench [seed] [iops] [files] [http] [workers] [soak] [--quick] [--render]
+// Without a name: all but soak (soak only when named). Progress goes to stderr; each
 // benchmark's markdown table to stdout and bench/results/<name>.md, its raw numbers to
 // <name>.json and its chart to <name>.svg. --quick (a CI smoke run, under a minute) writes
 // <name>-quick.* instead, which are not committed.

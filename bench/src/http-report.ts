@@ -73,7 +73,7 @@ function summaryTable(report: HttpReport, who: HttpParticipant[]): string[] {
     const first = cells[0]!;
     const fs = at('fs');
     const value = (c?: HttpCell) =>
-      c ? `${Math.round(c.requestsPerSecond)} (${c.p50Ms} / ${c.p99Ms})` : '';
+      c ? `${Math.round(c.requestsPerSecond)} (${ms(c.p50Ms)} / ${ms(c.p99Ms)})` : '';
     const ratio = (c?: HttpCell) =>
       c && fs && fs.requestsPerSecond > 0
         ? `${(c.requestsPerSecond / fs.requestsPerSecond).toFixed(2)}x`
@@ -101,7 +101,7 @@ function serverTable(report: HttpReport): string[] {
 export function httpMarkdown(report: HttpReport): string {
   const who = ORDER.filter((p) => report.cells.some((c) => c.participant === p));
   const lines = [
-    `A ${report.bigFileMiB} MiB file and ${report.smallFiles.count} small files of 1-100 KB ` +
+    `A ${report.bigFileMiB} MiB text file and ${report.smallFiles.count} small ones of 1-100 KB ` +
       `(${report.smallFiles.mb.toFixed(0)} MB); one run of ${report.seconds} s per cell (cold small ` +
       `files: each file once instead); requests/s of 2xx answers, latency in ms.`,
     '',
@@ -171,7 +171,9 @@ export function httpPresentation(report: HttpReport) {
       'range or file is asked for twice before all were; warm: read into the page cache first. Server CPU: utime + stime from ' +
       '/proc/<pid>/stat over the run, in % of one core; threads: peak of /proc/<pid>/status; loop: ' +
       'the longest gap between ticks of a 1 ms interval and the p99 of monitorEventLoopDelay, inside ' +
-      'the server. Each participant is checked byte for byte against the file before it is measured.',
+      'the server. Each participant is checked byte for byte against the file before it is ' +
+      'measured. The files hold random printable text: autocannon decodes every body as UTF-8, ' +
+      'which for random bytes cost the client more than the server spent serving them.',
     table: httpMarkdown(report),
     chart: httpChart(report),
   };

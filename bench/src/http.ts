@@ -5,10 +5,9 @@
 // @aio/core (AioContext.read on a FileHandle, readFile), and through fs.promises with libuv's
 // io_uring (UV_USE_IO_URING=1). Client and server share the machine's cores.
 import { cpus } from 'node:os';
-import { dataFile } from './files.js';
 import { evict, residency, warm } from './http-cache.js';
 import { checkAnswers, ioUringUnavailable } from './http-check.js';
-import { cursor, permutation, smallFiles } from './http-files.js';
+import { cursor, permutation, smallFiles, textFile } from './http-files.js';
 import { load, type NextRequest } from './http-load.js';
 import { ServerProcess } from './http-process.js';
 import {
@@ -137,7 +136,8 @@ async function measure(
   s.log(
     `[http] ${HTTP_CASES[cell.case]}, ${cell.cache}, ${cell.connections} conn, ` +
       `${HTTP_PARTICIPANTS[cell.participant].label}: ${Math.round(done.requestsPerSecond)} req/s, ` +
-      `p50 ${done.p50Ms} ms, p99 ${done.p99Ms} ms, loop gap ${done.loop.maxGapMs.toFixed(1)} ms`,
+      `p50 ${done.p50Ms.toFixed(1)} ms, p99 ${done.p99Ms.toFixed(1)} ms, ` +
+      `loop gap ${done.loop.maxGapMs.toFixed(1)} ms`,
   );
   return done;
 }
@@ -185,7 +185,7 @@ export async function runHttp(options: {
   const size = plan.bigMiB * 2 ** 20;
   log(`[http] preparing a ${plan.bigMiB} MiB file and ${plan.smallCount} small files (reused)`);
   const small = smallFiles(plan.smallCount);
-  const s: Setup = { plan, size, big: dataFile(`random-${plan.bigMiB}m.bin`, size), small, log };
+  const s: Setup = { plan, size, big: textFile(size), small, log };
   const notes: string[] = [];
   const ids: HttpParticipant[] = ['fs', 'aio', 'uring'];
   const noUring = ioUringUnavailable();
