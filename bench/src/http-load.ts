@@ -64,10 +64,10 @@ export interface Load {
   port: number;
   pid: number;
   connections: number;
-  /** How long to run; with `amount`, the most it may run. */
+  /** How long to run at most. */
   seconds: number;
-  /** Stop after this many responses instead of after `seconds`. */
-  amount?: number;
+  /** Stop after this many responses if that comes sooner. */
+  amount?: number | undefined;
   next: () => NextRequest;
 }
 

@@ -102,8 +102,9 @@ export function httpMarkdown(report: HttpReport): string {
   const who = ORDER.filter((p) => report.cells.some((c) => c.participant === p));
   const lines = [
     `A ${report.bigFileMiB} MiB text file and ${report.smallFiles.count} small ones of 1-100 KB ` +
-      `(${report.smallFiles.mb.toFixed(0)} MB); one run of ${report.seconds} s per cell (cold small ` +
-      `files: each file once instead); requests/s of 2xx answers, latency in ms.`,
+      `(${report.smallFiles.mb.toFixed(0)} MB); one run of ${report.seconds} s per cell (cold: ` +
+      'or until every range or file was asked for once, if sooner); requests/s of 2xx answers, ' +
+      'latency in ms.',
     '',
     ...summaryTable(report, who),
     '',

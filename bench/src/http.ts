@@ -32,7 +32,7 @@ interface Plan {
 
 const FULL: Plan = {
   bigMiB: 1024,
-  smallCount: 2048,
+  smallCount: 4096,
   connections: [1, 16, 64],
   seconds: 5,
   warmupSeconds: 1,
@@ -84,6 +84,33 @@ function requests(kase: HttpCase, s: Setup): () => NextRequest {
 
 const filesOf = (kase: HttpCase, s: Setup) => (kase === 'small' ? s.small.paths : [s.big]);
 
+/** How many requests of a case read data no earlier request read (index chains: unbounded). */
+function distinct(kase: HttpCase, s: Setup): number | undefined {
+  if (kase === 'range4k') return Math.floor(s.size / 4096);
+  if (kase === 'range64k') return Math.floor(s.size / 65536);
+  if (kase === 'small') return s.small.paths.length;
+  return undefined;
+}
+
+/** The smallest body of a case's answers (small files are at least 1000 bytes). */
+const BODY: Record<HttpCase, number> = {
+  range4k: 4096,
+  range64k: 65536,
+  small: 1000,
+  index8: 4096,
+};
+
+/** Cells whose answers were shorter, on average, than their bodies must be. */
+function shortAnswers(cells: HttpCell[]): string[] {
+  return cells
+    .filter((c) => c.responses > 0 && c.bytesPerResponse < BODY[c.case])
+    .map(
+      (c) =>
+        `**short answers**: ${HTTP_PARTICIPANTS[c.participant].label}, ${HTTP_CASES[c.case]}, ${c.cache}, ` +
+        `${c.connections} connections: ${Math.round(c.bytesPerResponse)} bytes per response`,
+    );
+}
+
 /** Starts a participant's server (into `servers` at once, so that it is always closed). */
 async function startServer(
   id: HttpParticipant,
@@ -113,15 +140,14 @@ async function measure(
   if (cell.cache === 'warm') warm(files);
   else evict(files);
   const residentBefore = residency(files);
-  // Cold small files: each file once, so that every request misses the cache.
-  const amount = cell.case === 'small' && cell.cache === 'cold' ? files.length : undefined;
   await server.start();
   const result = await load({
     port: server.port,
     pid: server.pid,
     connections: cell.connections,
-    seconds: amount === undefined ? s.plan.seconds : s.plan.seconds * 20,
-    amount,
+    seconds: s.plan.seconds,
+    // Cold: a run that asked for every range or file once stops there, before it reads cached data.
+    amount: cell.cache === 'cold' ? distinct(cell.case, s) : undefined,
     next: requests(cell.case, s),
   });
   const { loop, failures } = await server.stop();
@@ -155,9 +181,10 @@ function uringNotes(servers: Map<HttpParticipant, ServerProcess>): string[] {
       );
     } else if (wanted) {
       const threads = server.ioUringThreads();
+      const kinds = [...new Set(threads.map((t) => t.replace(/-\d+$/, '')))].join(', ');
       notes.push(
         `the ${label} server has an io_uring instance open (seen in /proc/<pid>/fd) and ` +
-          `${threads.length} io_uring kernel thread(s)${threads.length ? ` (${[...new Set(threads.map((t) => t.replace(/-\d+$/, '')))].join(', ')})` : ''}`,
+          `${threads.length} io_uring kernel thread(s)${kinds ? ` (${kinds})` : ''}`,
       );
     }
   }
@@ -213,6 +240,7 @@ export async function runHttp(options: {
     clean = await closeAll(servers, log);
   }
   if (!clean) throw new Error('an http server did not exit cleanly (see above)');
+  notes.push(...shortAnswers(cells));
   if (residency([s.big]) === null) notes.push('no fincore: page-cache residency not measured');
   return {
     cores: cpus().length,

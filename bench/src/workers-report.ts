@@ -23,7 +23,8 @@ export interface WorkersRun {
   loop: LoopStats;
   /** Peak of this process's threads (workers, libuv pool) during the run. */
   threadsPeak: number;
-  /** Fraction of the file in the page cache after the run (null: no fincore). */
+  /** Fraction of the file in the page cache before and after the run (null: no fincore). */
+  residentBefore: number | null;
   residentAfter: number | null;
 }
 
@@ -48,7 +49,8 @@ interface Row {
   gap: number;
   lag: number;
   threads: number;
-  resident: number | null;
+  before: number | null;
+  after: number | null;
 }
 
 /** Medians over the rounds, one row per (cache, io, workers). */
@@ -61,7 +63,10 @@ function summarize(report: WorkersReport): Row[] {
           (r) => r.cache === cache && r.io === io && r.workers === workers,
         );
         if (runs.length === 0) continue;
-        const resident = runs.map((r) => r.residentAfter).filter((x) => x !== null);
+        const resident = (pick: (r: WorkersRun) => number | null) => {
+          const known = runs.map(pick).filter((x) => x !== null);
+          return known.length ? median(known) : null;
+        };
         const total = median(runs.map((r) => r.totalOps));
         rows.push({
           io,
@@ -72,7 +77,8 @@ function summarize(report: WorkersReport): Row[] {
           gap: median(runs.map((r) => r.loop.maxGapMs)),
           lag: median(runs.map((r) => r.loop.p99LagMs)),
           threads: Math.max(...runs.map((r) => r.threadsPeak)),
-          resident: resident.length ? median(resident) : null,
+          before: resident((r) => r.residentBefore),
+          after: resident((r) => r.residentAfter),
         });
       }
     }
@@ -89,7 +95,7 @@ export function workersMarkdown(report: WorkersReport): string {
   const lines = [
     `A ${report.fileMiB} MiB file; ${report.depth} reads in flight per worker; ${report.rounds} interleaved round(s) of ${report.seconds} s, medians; ops/s.`,
     '',
-    '| cache | participant | workers | total ops/s | per worker ops/s | scaling efficiency | vs fs.promises | main loop longest gap ms | main loop p99 lag ms | threads (peak) | cached after |',
+    '| cache | participant | workers | total ops/s | per worker ops/s | scaling efficiency | vs fs.promises | main loop longest gap ms | main loop p99 lag ms | threads (peak) | cached before / after |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of rows) {
@@ -98,9 +104,9 @@ export function workersMarkdown(report: WorkersReport): string {
       r.workers === 2 && one ? `${((r.total / (2 * one.total)) * 100).toFixed(0)}%` : '';
     const fs = find('fs', r.cache, r.workers);
     const versus = r.io === 'aio' && fs ? `${(r.total / fs.total).toFixed(2)}x` : '';
-    const resident = r.resident === null ? '?' : `${(r.resident * 100).toFixed(0)}%`;
+    const pct = (f: number | null) => (f === null ? '?' : `${(f * 100).toFixed(f < 0.1 ? 1 : 0)}%`);
     lines.push(
-      `| ${r.cache} | ${WORKERS_LABELS[r.io]} | ${r.workers} | ${k(r.total)} | ${r.perWorker.map(k).join(' / ')} | ${efficiency} | ${versus} | ${r.gap.toFixed(1)} | ${r.lag.toFixed(1)} | ${r.threads} | ${resident} |`,
+      `| ${r.cache} | ${WORKERS_LABELS[r.io]} | ${r.workers} | ${k(r.total)} | ${r.perWorker.map(k).join(' / ')} | ${efficiency} | ${versus} | ${r.gap.toFixed(1)} | ${r.lag.toFixed(1)} | ${r.threads} | ${pct(r.before)} / ${pct(r.after)} |`,
     );
   }
   lines.push(

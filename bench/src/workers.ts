@@ -68,6 +68,7 @@ async function runOnce(
 ): Promise<WorkersRun> {
   if (cache === 'warm') warm([path]);
   else evict([path]);
+  const residentBefore = residency([path]);
   const started: Worker[] = [];
   const monitor = new LoopMonitor();
   let threadsPeak = 0;
@@ -103,6 +104,7 @@ async function runOnce(
       perWorker,
       loop,
       threadsPeak: Math.max(threadsPeak, threadsOf(process.pid)),
+      residentBefore,
       residentAfter: residency([path]),
     };
   } finally {
