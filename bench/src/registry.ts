@@ -6,6 +6,8 @@ import { type AnalyzeReport, runAnalyze } from './analyze.js';
 import { analyzeMarkdown } from './analyze-report.js';
 import { analyzeChart, filesChart, iopsChart, seedChart, soakChart } from './chart.js';
 import type { Floor } from './floors.js';
+import { runHttp } from './http.js';
+import { type HttpReport, httpPresentation } from './http-report.js';
 import { type IopsReport, runIops } from './iops.js';
 import { iopsFloors, iopsMarkdown } from './iops-report.js';
 import type { BenchOptions } from './options.js';
@@ -14,6 +16,8 @@ import { seedFloors, seedMarkdown } from './seed-report.js';
 import { runSoak, type SoakResult, soakFloors, soakMarkdown } from './soak.js';
 import { runTransfer, type TransferReport, type TransferRow } from './transfer.js';
 import { transferFloors, transferMarkdown } from './transfer-report.js';
+import { runWorkers } from './workers.js';
+import { type WorkersReport, workersPresentation } from './workers-report.js';
 
 export interface Presentation {
   title: string;
@@ -102,8 +106,14 @@ export const BENCHES: Record<string, Bench> = {
       floors: [],
     }),
   },
-  // Registration point for the benchmarks of branch bench-http: add
-  //   http: { byDefault: false, run: ..., present: ... },     (bench/src/http*.ts)
-  //   workers: { byDefault: false, run: ..., present: ... },  (bench/src/workers*.ts)
-  // here; `pnpm bench all` then runs them and floors.md lists their floors.
+  http: {
+    byDefault: true,
+    run: (o) => runHttp({ quick: o.quick, log: o.log }),
+    present: (report: HttpReport) => ({ ...httpPresentation(report), floors: [] }),
+  },
+  workers: {
+    byDefault: true,
+    run: (o) => runWorkers({ quick: o.quick, log: o.log }),
+    present: (report: WorkersReport) => ({ ...workersPresentation(report), floors: [] }),
+  },
 };

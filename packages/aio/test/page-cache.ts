@@ -6,10 +6,11 @@ import { createRequire } from 'node:module';
 import { cachedPages, pageSize } from '@aio/bind/internal';
 
 // koffi is @aio/bind's dependency: resolve it from there.
-const koffi = createRequire(require.resolve('@aio/bind'))('koffi') as typeof import('koffi');
-const libc = koffi.load(null);
+const koffi = createRequire(require.resolve('@aio/bind'))('koffi') as {
+  load(path: null): { func(signature: string): (...args: number[]) => number };
+};
 // int posix_fadvise(int fd, off_t offset, off_t len, int advice): returns the error number.
-const fadvise = libc.func('int posix_fadvise(int, long, long, int)');
+const fadvise = koffi.load(null).func('int posix_fadvise(int, long, long, int)');
 const POSIX_FADV_RANDOM = 1;
 const POSIX_FADV_DONTNEED = 4;
 
@@ -18,7 +19,7 @@ export function evict(path: string): void {
   const fd = openSync(path, 'r');
   try {
     fdatasyncSync(fd);
-    const error = fadvise(fd, 0, 0, POSIX_FADV_DONTNEED) as number;
+    const error = fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
     if (error !== 0) throw new Error(`posix_fadvise DONTNEED: errno ${error}`);
   } finally {
     closeSync(fd);
