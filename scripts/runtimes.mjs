@@ -3,13 +3,23 @@
 //   node scripts/runtimes.mjs list [node|bun]   the pinned runtimes, one `kind@version` a line
 //   node scripts/runtimes.mjs path <rt>         installs <rt> unless cached, prints its binary
 //   node scripts/runtimes.mjs smoke <rt>        runs scripts/runtime-smoke.mjs (esm, then cjs)
-//                                               under <rt>; exits 0 only if @aio/core worked or
-//                                               refused at load with an ERR_AIO_* error
+//                                               under <rt> on the built packages (run
+//                                               `pnpm build` first); exits 0 only if @aio/core
+//                                               worked or refused with an ERR_AIO_* error
 // Cache: ${AIO_CI_CACHE:-${XDG_CACHE_HOME:-~/.cache}/aio-ci}/<kind>-<version>. An entry is used
 // only when its binary reports the pinned version, so an interrupted install is redone.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
-import { homedir } from 'node:os';
+import {
+  copyFileSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,7 +33,8 @@ const PACKAGES = {
   bun: { x64: '@oven/bun-linux-x64', arm64: '@oven/bun-linux-aarch64', bin: 'bin/bun' },
 };
 
-const SMOKE = join(dirname(fileURLToPath(import.meta.url)), 'runtime-smoke.mjs');
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const SMOKE = join(ROOT, 'scripts', 'runtime-smoke.mjs');
 const SMOKE_TIMEOUT_MS = 120_000;
 
 function parse(rt) {
@@ -84,8 +95,9 @@ function install(rt) {
  * One smoke run: 'works' (exit 0, `smoke: ok`), 'refused' (exit 2, `smoke: refused ERR_AIO_*`)
  * or a reason it failed. A crash (a signal, a runtime panic), a hang or any other exit fails.
  */
-function smokeOnce(bin, form) {
-  const out = spawnSync(bin, [SMOKE, form], {
+function smokeOnce(bin, script, form) {
+  const out = spawnSync(bin, [script, form], {
+    cwd: dirname(script),
     encoding: 'utf8',
     timeout: SMOKE_TIMEOUT_MS,
     env: { ...process.env, PATH: `${dirname(bin)}:${process.env.PATH}` },
@@ -102,11 +114,42 @@ function smokeOnce(bin, form) {
   return `failed (exit ${out.status})`;
 }
 
+/**
+ * A consumer outside the workspace, with the built packages as npm would lay them out. Inside
+ * the clone, Bun applies tsconfig.json's `paths` to any import of @aio/core or @aio/bind, even
+ * from dist/, and so would run the TypeScript sources instead of the build.
+ */
+function consumer() {
+  const dir = mkdtempSync(join(tmpdir(), 'aio-runtime-smoke-'));
+  for (const [name, from] of [
+    ['core', 'packages/aio'],
+    ['bind', 'packages/aio-bind'],
+  ]) {
+    const to = join(dir, 'node_modules', '@aio', name);
+    mkdirSync(to, { recursive: true });
+    copyFileSync(join(ROOT, from, 'package.json'), join(to, 'package.json'));
+    cpSync(join(ROOT, from, 'dist'), join(to, 'dist'), { recursive: true });
+  }
+  // koffi as installed (its prebuilt binary is a sibling package of its real path).
+  symlinkSync(
+    realpathSync(join(ROOT, 'packages/aio-bind/node_modules/koffi')),
+    join(dir, 'node_modules', 'koffi'),
+  );
+  copyFileSync(SMOKE, join(dir, 'smoke.mjs'));
+  return dir;
+}
+
 function smoke(rt) {
   const bin = install(rt);
-  const results = ['esm', 'cjs'].map((form) => [form, smokeOnce(bin, form)]);
-  for (const [form, result] of results) console.log(`smoke on ${rt} (${form}): ${result}`);
-  return results.every(([, result]) => result === 'works' || result === 'refused');
+  const dir = consumer();
+  try {
+    const script = join(dir, 'smoke.mjs');
+    const results = ['esm', 'cjs'].map((form) => [form, smokeOnce(bin, script, form)]);
+    for (const [form, result] of results) console.log(`smoke on ${rt} (${form}): ${result}`);
+    return results.every(([, result]) => result === 'works' || result === 'refused');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 const [command, arg] = process.argv.slice(2);
