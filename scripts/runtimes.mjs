@@ -100,7 +100,8 @@ function smokeOnce(bin, script, form) {
     cwd: dirname(script),
     encoding: 'utf8',
     timeout: SMOKE_TIMEOUT_MS,
-    env: { ...process.env, PATH: `${dirname(bin)}:${process.env.PATH}` },
+    // Its temp files go in the consumer dir, removed below even when the runtime crashed.
+    env: { ...process.env, PATH: `${dirname(bin)}:${process.env.PATH}`, TMPDIR: dirname(script) },
   });
   const text = `${out.stdout ?? ''}${out.stderr ?? ''}`;
   if (text !== '') console.log(text.trimEnd().replace(/^/gm, `  [${form}] `));
