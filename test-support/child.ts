@@ -32,6 +32,8 @@ export interface ChildOptions {
   onLine?: (line: string, child: ReturnType<typeof spawn>) => void;
   /** The child's stdin: 'ignore' (default), 'pipe' (child.stdin is writable), or an fd to inherit. */
   stdin?: 'ignore' | 'pipe' | number;
+  /** Variables added to the child's environment (AIO_CORE and AIO_BIND always name the bundles). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -49,6 +51,8 @@ export function runChild(
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '-e', source], {
     stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
     cwd: join(root, 'packages', 'aio-bind'), // so that require('koffi') resolves in the child
+    // The bundles by path, for worker threads the child starts.
+    env: { ...process.env, AIO_CORE: bundle('core'), AIO_BIND: bundle('bind'), ...options.env },
   });
   let stdout = '';
   let stderr = '';
