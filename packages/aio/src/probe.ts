@@ -8,6 +8,7 @@ import {
   readFileSync,
   realpathSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { release, tmpdir } from 'node:os';
@@ -64,11 +65,16 @@ export interface ProbeReport {
   pgetevents: Support;
   /** How @aio/core contexts will be woken. */
   backend: Backend;
-  /** O_DIRECT on the path's filesystem, when a path was given. */
+  /** O_DIRECT and buffered RWF_NOWAIT on the path's filesystem, when a path was given. */
   path: null | {
     path: string;
     filesystem: string;
     direct: Support & { memory?: number; offset?: number; source?: string };
+    /**
+     * Buffered reads with RWF_NOWAIT (what @aio/core submits first: without it, every buffered
+     * read of this filesystem goes to the threadpool). 'ok' or 'ok (not cached)' when it works.
+     */
+    nowait: Support;
   };
 }
 
@@ -117,6 +123,44 @@ function filesystemOf(path: string): string {
     return best.type;
   } catch {
     return 'unknown';
+  }
+}
+
+/**
+ * One buffered RWF_NOWAIT read of the path (a file) or of a scratch file in it (a directory).
+ * EAGAIN means it works and the data was not cached; EOPNOTSUPP that the filesystem refuses it.
+ */
+function probeNowait(ctx: bigint, path: string): Support {
+  let fd = -1;
+  let scratch: string | null = null;
+  try {
+    let target = path;
+    if (statSync(path).isDirectory()) {
+      scratch = join(path, `.aio-nowait-probe-${process.pid}-${Date.now()}`);
+      writeFileSync(scratch, Buffer.alloc(4096, 1));
+      target = scratch;
+    }
+    fd = openSync(target, 'r');
+    const buf = allocAligned(4096);
+    const result = tryIocb(
+      ctx,
+      {
+        aio_lio_opcode: IOCB_CMD.PREAD,
+        aio_fildes: fd,
+        aio_buf: addressOf(buf),
+        aio_nbytes: 4096,
+        aio_rw_flags: RWF.NOWAIT,
+      },
+      [buf],
+    );
+    if (!result.supported && result.detail === 'EAGAIN')
+      return { supported: true, detail: 'ok (not cached)' };
+    return result;
+  } catch (error) {
+    return { supported: false, detail: codeOf(error) };
+  } finally {
+    if (fd >= 0) closeSync(fd);
+    if (scratch !== null) rmSync(scratch, { force: true });
   }
 }
 
@@ -200,7 +244,12 @@ export async function probe(path?: string): Promise<ProbeReport> {
     path:
       path === undefined
         ? null
-        : { path, filesystem: filesystemOf(path), direct: probeDirect(path) },
+        : {
+            path,
+            filesystem: filesystemOf(path),
+            direct: probeDirect(path),
+            nowait: UNTESTED,
+          },
   };
   let ctx: bigint;
   try {
@@ -213,6 +262,7 @@ export async function probe(path?: string): Promise<ProbeReport> {
   const dir = mkdtempSync(join(tmpdir(), 'aio-probe-'));
   try {
     Object.assign(report, probeCommands(ctx, dir));
+    if (report.path !== null) report.path.nowait = probeNowait(ctx, path!);
   } finally {
     io_destroy(ctx);
     pinned.clear();
@@ -257,6 +307,13 @@ export function formatProbe(r: ProbeReport): string {
       d.supported
         ? `yes: memory ${d.memory}, offset ${d.offset} (${d.source})`
         : `no (${d.detail})`,
+    ]);
+    const n = r.path.nowait;
+    rows.push([
+      'buffered RWF_NOWAIT',
+      n.supported
+        ? `yes, ${n.detail}: page-cache hits complete without a thread`
+        : `no (${n.detail}): every buffered read goes to the threadpool`,
     ]);
   }
   const width = Math.max(...rows.map(([k]) => k.length));

@@ -34,12 +34,16 @@ describe('probe', () => {
       path: file,
       filesystem: 'ext4',
       direct: { supported: true, detail: 'ok', memory: 512, offset: 512, source: 'statx' },
+      nowait: { supported: true, detail: 'ok' }, // just written: cached
     });
     const onProc = await probe('/proc/self/status');
     expect(onProc.path).toMatchObject({
       filesystem: 'proc',
       direct: { supported: false, detail: 'ERR_AIO_DIRECT_UNSUPPORTED' },
+      nowait: { supported: false, detail: 'ENOTSUP' }, // procfs: every read on the threadpool
     });
+    const inDir = await probe(tmp.dir); // a scratch file in the directory
+    expect(inDir.path!.nowait).toEqual({ supported: true, detail: 'ok' });
   });
 
   test('the human table names every feature', async () => {
@@ -55,6 +59,7 @@ describe('probe', () => {
       'io_pgetevents',
       'completion backend',
       'O_DIRECT',
+      'buffered RWF_NOWAIT',
     ]) {
       expect(table).toMatch(new RegExp(`^  ${row.replace(/[()/]/g, '\\$&')} +\\S`, 'm'));
     }
