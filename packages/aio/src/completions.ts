@@ -4,7 +4,7 @@
 // what is left moves to a readiness poll (pipes, sockets, ttys) or to the threadpool lane
 // (files), and the request settles once, with the total, as if one read had done it.
 import { IOCB_CMD } from '@aio/bind';
-import type { Engine } from './engine.js';
+import { type Engine, STAT_DEVICE, STAT_INLINE, STAT_LANE } from './engine.js';
 import type { AioEvent } from './event.js';
 import { type FdInfo, sizeOf, TYPE_BLK, TYPE_DIR, TYPE_REG } from './fd-info.js';
 import {
@@ -73,7 +73,7 @@ export function punt(engine: Engine, op: Op, info: FdInfo): void {
     // Its completion must arrive on the ring (submit()/getEvents()), or node:fs cannot say it.
     op.phase = PHASE_KERNEL_LANE;
     op.silent = false;
-    engine.count('lane');
+    engine.count(STAT_LANE);
     engine.requeue(op);
   } else {
     engine.toLane(op);
@@ -173,7 +173,7 @@ export function completeOp(
       }
     }
   }
-  engine.count(inline ? 'inline' : 'device');
+  engine.count(inline ? STAT_INLINE : STAT_DEVICE);
   return finish(engine, op, res, res2, deliver);
 }
 

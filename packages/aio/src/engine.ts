@@ -11,7 +11,6 @@
 import {
   type AioError,
   CompletionRing,
-  IOCB_CMD,
   IoEventArray,
   io_destroy,
   io_getevents,
@@ -22,7 +21,7 @@ import { completeOp, laneFinished } from './completions.js';
 import { AbortError, ContextClosedError, completionError, ReentrantCallError } from './errors.js';
 import { type AioEvent, makeEvent } from './event.js';
 import { FdTable } from './fd-info.js';
-import { holdFileHandle, isFileHandle, releaseFileHandle } from './file-handles.js';
+import { holdFileHandle, releaseFileHandle } from './file-handles.js';
 import { KernelLane } from './kernel-lane.js';
 import { runOnLane } from './lane.js';
 import { closeAtExit, forgetOwner, type Managed, setBusy } from './lifetime.js';
@@ -84,6 +83,16 @@ export interface EngineStats {
   yields: number;
 }
 
+/** EngineStats' names, and their indexes for Engine.count(). */
+const STAT_NAMES = ['inline', 'device', 'lane', 'polled', 'submits', 'wakeups', 'yields'] as const;
+export const STAT_INLINE = 0;
+export const STAT_DEVICE = 1;
+export const STAT_LANE = 2;
+export const STAT_POLLED = 3;
+export const STAT_SUBMITS = 4;
+export const STAT_WAKEUPS = 5;
+export const STAT_YIELDS = 6;
+
 /**
  * 'auto' batch while requests complete inside io_submit (buffered I/O): larger batches save
  * syscalls (measured best at 8-16 here; 1 per call was 25-40% slower).
@@ -137,15 +146,8 @@ export class Engine implements Managed {
   destroyed = false;
   /** Inside a blocking call (closeSync, getEvents): routes may block instead of punting. */
   blocking = false;
-  readonly #stats: EngineStats = {
-    inline: 0,
-    device: 0,
-    lane: 0,
-    polled: 0,
-    submits: 0,
-    wakeups: 0,
-    yields: 0,
-  };
+  /** The EngineStats counters, in STAT_* order (a typed array: no keyed property access). */
+  readonly #counters = new Float64Array(STAT_NAMES.length);
   readonly #waker: Waker;
   readonly #fixedBatch: number;
   readonly #idleWaiters: Array<() => void> = [];
@@ -201,12 +203,17 @@ export class Engine implements Managed {
 
   /** A snapshot of the counters. */
   get stats(): EngineStats {
-    return { ...this.#stats };
+    const c = this.#counters;
+    const stats = {} as EngineStats;
+    STAT_NAMES.forEach((name, i) => {
+      stats[name] = c[i]!;
+    });
+    return stats;
   }
 
-  /** Counts one of the events EngineStats names. */
-  count(what: keyof EngineStats, n = 1): void {
-    this.#stats[what] += n;
+  /** Counts one of the events EngineStats names (STAT_*). */
+  count(stat: number): void {
+    this.#counters[stat]!++;
   }
 
   /** True while inline writes should go to the threadpool (one was slow lately). */
@@ -215,18 +222,11 @@ export class Engine implements Managed {
   }
 
   /**
-   * An io_submit of ops[from..from+n) took `ms`. Past `slowMs` with an inline write among them
+   * An io_submit with an inline buffered write among its iocbs took `ms`: past `slowMs`
    * (dirty-page throttling, a journal wait), writes go to the threadpool for a while.
    */
-  noteSubmit(ops: readonly Op[], from: number, n: number, ms: number, slowMs: number): void {
-    if (ms <= slowMs) return;
-    for (let i = from; i < from + n; i++) {
-      const op = ops[i]!;
-      if (op.silent && (op.cmd === IOCB_CMD.PWRITE || op.cmd === IOCB_CMD.PWRITEV)) {
-        this.#slowWritesUntil = now() + SLOW_COOLDOWN_MS;
-        return;
-      }
-    }
+  noteSlowWrites(ms: number, slowMs: number): void {
+    if (ms > slowMs) this.#slowWritesUntil = now() + SLOW_COOLDOWN_MS;
   }
 
   /** The error of the last op prepareOp() or submitBatch() could not submit. */
@@ -256,7 +256,7 @@ export class Engine implements Managed {
       op.onAbort = () => abortOp(this, op);
       addEventListener(signal, 'abort', op.onAbort, { once: true });
     }
-    if (op.file !== null && isFileHandle(op.file) && holdFileHandle(op.file)) op.held = op.file;
+    if (op.fileHandle && holdFileHandle(op.file!)) op.held = op.file;
     if (op.request !== null) {
       this.byRequest.set(op.request, op);
       setRequestState(op.request, 'queued');
@@ -276,7 +276,7 @@ export class Engine implements Managed {
     if (this.destroyed) return;
     if (!mayWorkNow()) {
       // This turn's inline work is spent: go on after timers, sockets and others have run.
-      this.count('yields');
+      this.count(STAT_YIELDS);
       this.#continueScheduled = true;
       setImmediateSafe(this.#flush);
       return;
@@ -285,7 +285,7 @@ export class Engine implements Managed {
   };
 
   readonly #onWake = (): void => {
-    this.count('wakeups');
+    this.count(STAT_WAKEUPS);
     if (!this.destroyed) this.pump();
   };
 
@@ -410,14 +410,14 @@ export class Engine implements Managed {
 
   /** Puts an op that moves to another kernel phase back at the front of the queue. */
   requeue(op: Op): void {
-    if (op.phase === PHASE_POLL) this.count('polled');
+    if (op.phase === PHASE_POLL) this.count(STAT_POLLED);
     this.queue.unshift([op]);
   }
 
   /** Sends what is left of `op` to the threadpool (node:fs). */
   toLane(op: Op): void {
     op.phase = PHASE_LANE;
-    this.count('lane');
+    this.count(STAT_LANE);
     this.laneInFlight++;
     runOnLane(op, this.#laneReturned);
   }

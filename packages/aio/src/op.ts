@@ -30,6 +30,8 @@ export class Op {
   fd: number;
   /** The object the fd came from (FdInfo cache key), or null for a number. */
   file: object | null;
+  /** The file is a genuine fs.promises FileHandle (decided once, at the call). */
+  fileHandle: boolean;
   /** A genuine FileHandle whose descriptor this op holds open (see file-handles.ts). */
   held: object | null;
   /** PREAD/PWRITE memory: the buffer (referenced until every phase is done), offset, length. */
@@ -88,6 +90,7 @@ export class Op {
     this.cmd = cmd;
     this.fd = -1;
     this.file = null;
+    this.fileHandle = false;
     this.held = null;
     this.ab = null;
     this.byteOffset = 0;

@@ -3,14 +3,21 @@
 // given a slot and written into its iocb; then io_submit runs in calls of at most submitBatch
 // iocbs. A refused iocb fails alone (or, refused for RWF_NOWAIT, takes the slow path); the
 // kernel accepted the ones before it and the rest are submitted again.
-import { AioError, errnoException, InvalidArgValueError, io_submit, RWF } from '@aio/bind';
+import {
+  AioError,
+  errnoException,
+  InvalidArgValueError,
+  IOCB_CMD,
+  io_submit,
+  RWF,
+} from '@aio/bind';
 import { bufferByteLength } from '@aio/bind/internal';
 import { isRead, isTransfer, punt, wouldBlock } from './completions.js';
 import { encodeOp } from './encode.js';
-import type { Engine } from './engine.js';
+import { type Engine, STAT_LANE, STAT_POLLED, STAT_SUBMITS } from './engine.js';
 import { submitError, withOperation } from './errors.js';
 import { type FdInfo, TYPE_BLK, TYPE_DIR, TYPE_REG } from './fd-info.js';
-import { fileHandleFd, isFileHandle } from './file-handles.js';
+import { fileHandleFd } from './file-handles.js';
 import {
   type Op,
   PHASE_KERNEL,
@@ -58,17 +65,16 @@ function routeRead(engine: Engine, op: Op): number {
     return PHASE_KERNEL;
   }
   let info: FdInfo | null = op.file !== null ? engine.fds.info(op.fd, op.file) : null;
+  let inline: boolean;
   if (info !== null) {
     if (info.type === TYPE_DIR) throw errnoException(EISDIR, 'IOCB_CMD_PREAD', { fd: op.fd });
     op.seekable = seekable(info);
     if (info.noNowait) return op.seekable ? PHASE_LANE : PHASE_POLL;
+    inline = !info.completesLater;
+  } else {
+    inline = engine.fds.readsInline(op.fd, null);
   }
-  if (
-    op.length >= LANE_READ_MIN &&
-    !manual &&
-    !engine.blocking &&
-    engine.fds.readsInline(op.fd, op.file)
-  ) {
+  if (op.length >= LANE_READ_MIN && inline && !manual && !engine.blocking) {
     info ??= engine.fds.info(op.fd, null);
     if (isBuffered(info) && laneCanRun(op, info)) {
       op.seekable = true;
@@ -76,7 +82,7 @@ function routeRead(engine: Engine, op: Op): number {
     }
   }
   op.nowait = true;
-  op.silent = engine.fds.readsInline(op.fd, op.file);
+  op.silent = inline;
   return PHASE_KERNEL;
 }
 
@@ -136,12 +142,7 @@ export function prepareOp(engine: Engine, op: Op): number {
     );
     return FAILED;
   }
-  if (
-    op.held === null &&
-    op.file !== null &&
-    isFileHandle(op.file) &&
-    fileHandleFd(op.file) !== op.fd
-  ) {
+  if (op.fileHandle && op.held === null && fileHandleFd(op.file!) !== op.fd) {
     engine.failure = submitError(EBADF, op); // the FileHandle was closed since the call
     return FAILED;
   }
@@ -162,8 +163,8 @@ export function prepareOp(engine: Engine, op: Op): number {
       engine.toLane(op);
       return TAKEN;
     }
-    if (op.phase === PHASE_POLL) engine.count('polled');
-    else if (op.phase === PHASE_KERNEL_LANE) engine.count('lane');
+    if (op.phase === PHASE_POLL) engine.count(STAT_POLLED);
+    else if (op.phase === PHASE_KERNEL_LANE) engine.count(STAT_LANE);
   }
   const slot = engine.slots.alloc(op);
   encodeOp(engine.slots.iocbs, op, slot, engine.efd);
@@ -189,6 +190,15 @@ export function submitQueued(engine: Engine): number {
   const accepted = k > 0 ? submitBatch(engine, batch, 0, k, false) : 0;
   batch.length = 0;
   return accepted;
+}
+
+/** Whether ops[from..from+n) holds a buffered write run inside io_submit (its time tells). */
+function hasInlineWrite(ops: readonly Op[], from: number, n: number): boolean {
+  for (let i = from; i < from + n; i++) {
+    const op = ops[i]!;
+    if (op.silent && (op.cmd === IOCB_CMD.PWRITE || op.cmd === IOCB_CMD.PWRITEV)) return true;
+  }
+  return false;
 }
 
 function fillPointers(engine: Engine, ops: readonly Op[], from: number, n: number): void {
@@ -234,9 +244,10 @@ export function submitBatch(
     const n = Math.min(to - i, limit);
     fillPointers(engine, ops, i, n);
     let accepted: number;
-    const started = now();
+    const timed = hasInlineWrite(ops, i, n);
+    const started = timed ? now() : 0;
     try {
-      engine.count('submits');
+      engine.count(STAT_SUBMITS);
       accepted = io_submit(engine.ctx, engine.pointers, n);
     } catch (error) {
       if (!(error instanceof AioError)) throw error;
@@ -260,7 +271,7 @@ export function submitBatch(
       engine.fail(op, engine.takeFailure());
       continue;
     }
-    engine.noteSubmit(ops, i, accepted, now() - started, SLOW_SUBMIT_MS);
+    if (timed) engine.noteSlowWrites(now() - started, SLOW_SUBMIT_MS);
     for (let j = 0; j < accepted; j++) engine.launched(ops[i + j]!);
     // accepted < n: the next call starts at the refused iocb and reports its error.
     i += accepted;

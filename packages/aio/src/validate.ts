@@ -82,8 +82,14 @@ export function toFd(file: unknown, name = 'file'): number {
   return checkFd(file, name, false);
 }
 
-/** Sets `op.fd` and `op.file` from `file` (see toFd). */
+/** Sets `op.fd`, `op.file` and `op.fileHandle` from `file` (see toFd). */
 export function setFile(op: Op, file: unknown, name = 'file'): void {
+  if (typeof file === 'object' && file !== null && isFileHandle(file)) {
+    op.fd = checkFd(fileHandleFd(file), `${name}.fd`, true);
+    op.file = file;
+    op.fileHandle = true;
+    return;
+  }
   op.fd = toFd(file, name);
   op.file = typeof file === 'object' && file !== null ? file : null;
 }
