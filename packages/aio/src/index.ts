@@ -4,6 +4,7 @@ export { alignDown, alignUp, allocAligned, isAlignedView, MAX_ALIGNMENT } from '
 export {
   AioContext,
   type AioContextOptions,
+  type AioContextStats,
   DEFAULT_MAX_REQUESTS,
   type RunOptions,
 } from './context.js';
@@ -14,6 +15,7 @@ export {
   AbortError,
   type AioCoreErrorCode,
   ContextClosedError,
+  ReentrantCallError,
   RequestBusyError,
 } from './errors.js';
 export { AioEvent } from './event.js';
