@@ -74,5 +74,12 @@ export function lastErrno(): number {
   return koffi.errno();
 }
 
+// Captured at load, like the intrinsics: a later `koffi.address = ...` by other code must not
+// decide which address the kernel is given.
+/** `koffi.address`: the address of a view's first byte, read from its internal slots. */
+export const koffiAddress: (value: unknown) => bigint = koffi.address;
+/** `koffi.view`: an ArrayBuffer over native memory (the ring). */
+export const koffiView: (ptr: bigint, length: number) => ArrayBuffer = koffi.view as never;
+
 /** koffi itself, for the few helpers that need it directly. */
 export { koffi };
