@@ -69,21 +69,24 @@ export const SYSCALL_TABLE: Readonly<Record<string, SyscallNumbers>> = Object.fr
   }),
 });
 
+// Read once at load: code that later assigns process.arch must not make the binding call
+// another architecture's syscall numbers.
+const ARCH = process.arch;
+const PLATFORM = process.platform;
+
 /**
- * The syscall numbers of `arch` on `platform` (default: this process).
+ * The syscall numbers of `arch` on `platform` (default: this process, as it was when the
+ * package loaded).
  * @throws {UnsupportedPlatformError} code `ERR_AIO_UNSUPPORTED_PLATFORM` off Linux or on an
  * architecture missing from {@link SYSCALL_TABLE}.
  */
-export function syscallNumbers(
-  arch: string = process.arch,
-  platform: string = process.platform,
-): SyscallNumbers {
+export function syscallNumbers(arch: string = ARCH, platform: string = PLATFORM): SyscallNumbers {
   if (platform !== 'linux') {
     throw new UnsupportedPlatformError(
       `Kernel AIO is a Linux interface; this process runs on ${platform}.`,
     );
   }
-  const numbers = SYSCALL_TABLE[arch];
+  const numbers = Object.hasOwn(SYSCALL_TABLE, arch) ? SYSCALL_TABLE[arch] : undefined;
   if (numbers === undefined) {
     throw new UnsupportedPlatformError(
       `No verified syscall numbers for architecture ${arch}; supported: ${Object.keys(SYSCALL_TABLE).join(', ')}.`,

@@ -19,6 +19,7 @@ export {
   timespecLayout,
 } from './abi.js';
 export { SYSCALL_TABLE, type SyscallNumbers, syscallNumbers } from './arch.js';
+export { CompletionRing } from './completion-ring.js';
 export {
   AIO_RING_INCOMPAT_FEATURES,
   AIO_RING_MAGIC,
@@ -63,7 +64,6 @@ export { IocbArray } from './iocb-array.js';
 export { type AioLimits, aioLimits } from './limits.js';
 export { addressOf, encodeIovecs } from './memory.js';
 export {
-  CompletionRing,
   RingFormatError,
   type RingHeader,
   readRingHeader,

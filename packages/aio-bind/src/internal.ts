@@ -11,8 +11,11 @@ export {
   isSharedArrayBuffer,
   isTypedArray,
   isView,
+  typedArrayLength,
+  typedArrayName,
   viewBuffer,
   viewByteLength,
   viewByteOffset,
 } from './intrinsics.js';
 export { baseAddress } from './iocb-array.js';
+export { teardownSupported } from './teardown.js';

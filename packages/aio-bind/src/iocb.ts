@@ -92,7 +92,7 @@ function layoutOf(layout: unknown): IocbLayout {
   }
   const { endianness, wordBits } = layout as IocbLayout;
   if ((endianness !== 'LE' && endianness !== 'BE') || (wordBits !== 32 && wordBits !== 64)) {
-    throw new InvalidArgValueError('layout', layout, "must come from iocbLayout()");
+    throw new InvalidArgValueError('layout', layout, 'must come from iocbLayout()');
   }
   return iocbLayout({ endianness, wordBits });
 }

@@ -65,7 +65,12 @@ function snapshot(buffers: unknown): unknown[] {
     throw new InvalidArgTypeError('buffers', 'an array of ArrayBufferViews', buffers);
   }
   const length: unknown = (buffers as unknown[]).length;
-  if (typeof length !== 'number' || !numberIsSafeInteger(length) || length < 0 || length > IOV_MAX) {
+  if (
+    typeof length !== 'number' ||
+    !numberIsSafeInteger(length) ||
+    length < 0 ||
+    length > IOV_MAX
+  ) {
     throw new OutOfRangeError('buffers.length', `<= ${IOV_MAX} (IOV_MAX)`, length);
   }
   const out: unknown[] = [];
