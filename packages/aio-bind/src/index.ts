@@ -57,8 +57,9 @@ export {
   type HintContext,
   UnsupportedPlatformError,
 } from './errors.js';
-export { eventfd, eventfdRead, eventfdWait, FdPoller } from './eventfd.js';
+export { eventfd, eventfdRead, eventfdWait } from './eventfd.js';
 export { decodeIoEvent, type IoEvent, IoEventArray } from './events.js';
+export { FdPoller } from './fd-poller.js';
 export { decodeIocb, encodeIocb, type IocbFields, type IocbInit } from './iocb.js';
 export { IocbArray } from './iocb-array.js';
 export { type AioLimits, aioLimits } from './limits.js';
