@@ -15,6 +15,8 @@ export interface SyscallNumbers {
   readonly io_pgetevents: number;
   readonly eventfd2: number;
   readonly statx: number;
+  /** Linux 6.5+; 451 in every table here (it was added to all architectures at once). */
+  readonly cachestat: number;
 }
 
 const GENERIC: SyscallNumbers = Object.freeze({
@@ -26,6 +28,7 @@ const GENERIC: SyscallNumbers = Object.freeze({
   eventfd2: 19,
   statx: 291,
   io_pgetevents: 292,
+  cachestat: 451,
 });
 
 /**
@@ -43,6 +46,7 @@ export const SYSCALL_TABLE: Readonly<Record<string, SyscallNumbers>> = Object.fr
     eventfd2: 290,
     statx: 332,
     io_pgetevents: 333,
+    cachestat: 451,
   }),
   arm64: GENERIC,
   riscv64: GENERIC,
@@ -56,6 +60,7 @@ export const SYSCALL_TABLE: Readonly<Record<string, SyscallNumbers>> = Object.fr
     eventfd2: 314,
     statx: 383,
     io_pgetevents: 388,
+    cachestat: 451,
   }),
   s390x: Object.freeze({
     io_setup: 243,
@@ -66,6 +71,7 @@ export const SYSCALL_TABLE: Readonly<Record<string, SyscallNumbers>> = Object.fr
     eventfd2: 323,
     statx: 379,
     io_pgetevents: 382,
+    cachestat: 451,
   }),
 });
 

@@ -36,6 +36,11 @@ export interface Ffi {
   readonly read: Native;
   /** int fcntl(int fd, int cmd, long arg): libc's (its syscall number differs per arch). */
   readonly fcntl: Native;
+  /**
+   * cachestat: long syscall(SYS_cachestat, unsigned int fd, struct cachestat_range *range,
+   *                         struct cachestat *cstat, unsigned int flags)
+   */
+  readonly cachestat: Native;
 }
 
 /**
@@ -79,6 +84,7 @@ function load(): Ffi {
     statx: libc.func('long syscall(long, int, void *, int, unsigned int, void *)'),
     read: libc.func('long read(int, void *, unsigned long)'),
     fcntl: libc.func('int fcntl(int, int, long)'),
+    cachestat: libc.func('long syscall(long, unsigned int, void *, void *, unsigned int)'),
   });
 }
 

@@ -19,6 +19,7 @@ export {
   timespecLayout,
 } from './abi.js';
 export { SYSCALL_TABLE, type SyscallNumbers, syscallNumbers } from './arch.js';
+export { type CacheStat, cachestat } from './cachestat.js';
 export { CompletionRing } from './completion-ring.js';
 export {
   AIO_RING_INCOMPAT_FEATURES,

@@ -2,6 +2,7 @@
 // captured intrinsics it reads callers' memory through, and unchecked fast paths. For
 // @aio/core only: not covered by semver, may change in any release. This file only re-exports.
 
+export { cachedPages } from './cachestat.js';
 export {
   bufferByteLength,
   isArray,
