@@ -75,11 +75,13 @@ export class IocbArray {
   readonly #u16: Uint16Array;
   readonly #i16: Int16Array;
   readonly #u64: BigUint64Array;
+  readonly #buffer: ArrayBuffer;
 
   /** @throws {RangeError} `ERR_OUT_OF_RANGE` unless 1 <= length <= 2^20. */
   constructor(length: number) {
     validateInteger(length, 'length', 1, 1 << 20);
     const buffer = new ArrayBufferCtor(length * SIZEOF_IOCB);
+    this.#buffer = buffer;
     this.length = length;
     this.bytes = new Uint8ArrayCtor(buffer);
     this.#u32 = new Uint32ArrayCtor(buffer);
@@ -94,7 +96,7 @@ export class IocbArray {
   /** Iocb `i` as a 64-byte view (for encodeIocb, decodeIocb or io_cancel). */
   at(i: number): Uint8Array {
     validateInteger(i, 'index', 0, this.length - 1);
-    return this.bytes.subarray(i * SIZEOF_IOCB, (i + 1) * SIZEOF_IOCB);
+    return new Uint8ArrayCtor(this.#buffer, i * SIZEOF_IOCB, SIZEOF_IOCB);
   }
 
   /**

@@ -66,14 +66,20 @@ function rings(): SafeMap<bigint, RingRecord> {
   return map;
 }
 
-function privateEntry(ctx: bigint): Omit<RingRecord, 'view' | 'hooks'> {
+type Entry = Omit<RingRecord, 'view' | 'hooks'>;
+
+/** An entry of this thread's own, for when the shared table is full; and its address. */
+function privateEntry(ctx: bigint): { entry: Entry; base: bigint } {
   const memory = new SharedArrayBuffer(16);
   const words = new Int32ArrayCtor(memory);
   const wide = new BigUint64ArrayCtor(memory);
   const live = (1 << 3) | LIVE;
   words[0] = live;
   wide[1] = ctx;
-  return { ctx, words, wide, at: 0, live };
+  return {
+    entry: { ctx, words, wide, at: 0, live },
+    base: koffiAddress(new Uint8ArrayCtor(memory)),
+  };
 }
 
 /** Records a context io_setup just returned: this thread owns its ring from now on. */
@@ -84,10 +90,10 @@ export function registerRing(ctx: bigint): void {
   if (stale !== undefined) release(stale);
   const table = registry();
   const claimed = claimEntry(table, ctx);
-  const entry = claimed
-    ? { ctx, words: table.words, wide: table.wide, ...claimed }
+  // The hooks are handed raw addresses into the entry: they come from the memory itself.
+  const { entry, base } = claimed
+    ? { entry: { ctx, words: table.words, wide: table.wide, ...claimed }, base: table.base }
     : privateEntry(ctx);
-  const base = claimed ? table.base : koffiAddress(new Uint8ArrayCtor(entry.words.buffer));
   const hooks = armTeardown(
     table,
     base + BigInt(entry.at * 4),

@@ -102,7 +102,9 @@ export function fcntl(fd: number, cmd: number, arg = 0): number {
 }
 
 const AT_FDCWD = -100;
-const EMPTY_PATH = new Uint8Array(1);
+// Captured at load: the path buffer's length decides how far the kernel reads.
+const bufferFrom = Buffer.from as (value: string, encoding: BufferEncoding) => Buffer;
+const EMPTY_PATH: Uint8Array = new Uint8Array(1);
 const scratch = new Uint8Array(SIZEOF_STATX);
 const scratchView = new DataViewCtor(scratch.buffer);
 
@@ -132,7 +134,7 @@ export function statx<T extends Uint8Array>(
     throw new InvalidArgTypeError('path', 'of type string or null', path);
   else if (path.includes('\0'))
     throw new InvalidArgValueError('path', path, 'must not contain NUL bytes');
-  else cpath = Buffer.from(`${path}\0`, 'utf8');
+  else cpath = bufferFrom(`${path}\0`, 'utf8');
   const f = ffi();
   if (f.statx(f.nr.statx, dir, cpath, atFlags, mask, buf) < 0) {
     throw errnoException(lastErrno(), 'statx', dirfd === null ? {} : { fd: dir });

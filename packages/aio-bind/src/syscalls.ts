@@ -21,7 +21,6 @@ import {
   viewByteLength,
   viewByteOffset,
 } from './intrinsics.js';
-import { addressOf } from './memory.js';
 import { destroyRing, registerRing } from './ring-lifetime.js';
 import {
   InvalidArgTypeError,
@@ -222,11 +221,12 @@ export function io_pgetevents(
     // [sigset_t, struct __aio_sigset { const sigset_t *sigmask; size_t sigsetsize; }] in one
     // array, so the set the kernel reads through a pointer lives as long as the argument.
     // The kernel's sigset_t is 64 bits on every architecture in SYSCALL_TABLE.
-    const both = new BigUint64ArrayCtor(3);
+    const memory = new ArrayBufferCtor(24);
+    const both = new BigUint64ArrayCtor(memory);
     both[0] = toU64(sigmask, 'sigmask');
     both[2] = 8n;
-    both[1] = addressOf(both);
-    usig = both.subarray(1);
+    both[1] = koffiAddress(memory);
+    usig = new BigUint64ArrayCtor(memory, 8, 2);
   }
   const f = ffi();
   const got = f.pgetevents(f.nr.io_pgetevents, ctx, minNr, nr, events, ts, usig);

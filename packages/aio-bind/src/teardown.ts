@@ -20,7 +20,12 @@
 // are left behind as before (documented in the README).
 import { isMainThread } from 'node:worker_threads';
 import { koffi, koffiView, processFfi } from './ffi.js';
-import { atomicsCompareExchange, Int32ArrayCtor, Uint8ArrayCtor } from './intrinsics.js';
+import {
+  atomicsCompareExchange,
+  Int32ArrayCtor,
+  typedArraySet,
+  Uint8ArrayCtor,
+} from './intrinsics.js';
 import { H_STUB, type Registry, registry } from './registry.js';
 
 // x86_64 (rdi = arg): mov rdi, [rdi]; mov eax, 207 (SYS_io_destroy); syscall; ret
@@ -59,7 +64,8 @@ function makeStub(code: readonly number[]): bigint {
   const { mmap, mprotect, munmap } = processFfi();
   const page: bigint = mmap(null, PAGE, PROT_READ_WRITE, MAP_PRIVATE_ANONYMOUS, -1, 0);
   if (page === MAP_FAILED || page === 0n) return 0n;
-  new Uint8ArrayCtor(koffiView(page, code.length)).set(code);
+  // Written through the captured TypedArray#set: this page becomes executable.
+  typedArraySet(new Uint8ArrayCtor(koffiView(page, code.length)), code);
   if (mprotect(page, PAGE, PROT_READ_EXEC) !== 0) {
     munmap(page, PAGE);
     return 0n;
