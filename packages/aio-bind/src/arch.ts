@@ -15,6 +15,8 @@ export interface SyscallNumbers {
   readonly io_pgetevents: number;
   readonly eventfd2: number;
   readonly statx: number;
+  /** Linux 6.5+; 451 in every table here (it was added to all architectures at once). */
+  readonly cachestat: number;
 }
 
 const GENERIC: SyscallNumbers = Object.freeze({
@@ -26,6 +28,7 @@ const GENERIC: SyscallNumbers = Object.freeze({
   eventfd2: 19,
   statx: 291,
   io_pgetevents: 292,
+  cachestat: 451,
 });
 
 /**
@@ -43,6 +46,7 @@ export const SYSCALL_TABLE: Readonly<Record<string, SyscallNumbers>> = Object.fr
     eventfd2: 290,
     statx: 332,
     io_pgetevents: 333,
+    cachestat: 451,
   }),
   arm64: GENERIC,
   riscv64: GENERIC,
@@ -56,6 +60,7 @@ export const SYSCALL_TABLE: Readonly<Record<string, SyscallNumbers>> = Object.fr
     eventfd2: 314,
     statx: 383,
     io_pgetevents: 388,
+    cachestat: 451,
   }),
   s390x: Object.freeze({
     io_setup: 243,
@@ -66,24 +71,28 @@ export const SYSCALL_TABLE: Readonly<Record<string, SyscallNumbers>> = Object.fr
     eventfd2: 323,
     statx: 379,
     io_pgetevents: 382,
+    cachestat: 451,
   }),
 });
 
+// Read once at load: code that later assigns process.arch must not make the binding call
+// another architecture's syscall numbers.
+const ARCH = process.arch;
+const PLATFORM = process.platform;
+
 /**
- * The syscall numbers of `arch` on `platform` (default: this process).
+ * The syscall numbers of `arch` on `platform` (default: this process, as it was when the
+ * package loaded).
  * @throws {UnsupportedPlatformError} code `ERR_AIO_UNSUPPORTED_PLATFORM` off Linux or on an
  * architecture missing from {@link SYSCALL_TABLE}.
  */
-export function syscallNumbers(
-  arch: string = process.arch,
-  platform: string = process.platform,
-): SyscallNumbers {
+export function syscallNumbers(arch: string = ARCH, platform: string = PLATFORM): SyscallNumbers {
   if (platform !== 'linux') {
     throw new UnsupportedPlatformError(
       `Kernel AIO is a Linux interface; this process runs on ${platform}.`,
     );
   }
-  const numbers = SYSCALL_TABLE[arch];
+  const numbers = Object.hasOwn(SYSCALL_TABLE, arch) ? SYSCALL_TABLE[arch] : undefined;
   if (numbers === undefined) {
     throw new UnsupportedPlatformError(
       `No verified syscall numbers for architecture ${arch}; supported: ${Object.keys(SYSCALL_TABLE).join(', ')}.`,

@@ -16,6 +16,7 @@ export type AioSyscall =
   | 'io_cancel'
   | 'eventfd2'
   | 'statx'
+  | 'cachestat'
   | 'fcntl'
   | 'read'
   | 'IOCB_CMD_PREAD'

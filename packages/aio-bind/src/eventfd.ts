@@ -1,16 +1,17 @@
 // eventfd: how the kernel tells user space that AIO completions arrived (IOCB_FLAG_RESFD),
-// and two ways to wait for it without blocking the event loop: FdPoller (libuv's uv_poll
-// through koffi, no thread) and eventfdWait (a blocking read on the libuv threadpool).
-import koffi, { type node } from 'koffi';
+// and two ways to wait for it without blocking the event loop: FdPoller (fd-poller.ts:
+// libuv's uv_poll through koffi, no thread) and eventfdWait (a blocking read on the libuv
+// threadpool).
 import { EFD } from './constants.js';
 import { errnoException } from './errors.js';
 import { ffi, lastErrno } from './ffi.js';
-import { InvalidArgTypeError, OutOfRangeError, validateInteger } from './validate.js';
+import { OutOfRangeError, validateInteger } from './validate.js';
 
 const EAGAIN = 11;
 const EFD_ALL = EFD.SEMAPHORE | EFD.NONBLOCK | EFD.CLOEXEC;
 
-function validateFd(fd: unknown): asserts fd is number {
+/** Asserts `fd` is a plausible file descriptor (0 to 2^31 - 1). */
+export function validateFd(fd: unknown): asserts fd is number {
   validateInteger(fd, 'fd', 0, 0x7fff_ffff);
 }
 
@@ -68,78 +69,4 @@ export function eventfdWait(fd: number): Promise<bigint> {
       else reject(errnoException(lastErrno(), 'read', { fd }));
     });
   });
-}
-
-type PollHandle = node.PollHandle;
-// koffi.node's PollEvents type is not exported; this is its shape.
-type PollCallback = (ev: { readable: boolean; writable: boolean; disconnect: boolean }) => void;
-
-/**
- * Watches a file descriptor for readability on Node's event loop (libuv's uv_poll, through
- * koffi): no thread, no busy loop. Level-triggered: the callback runs on every loop turn while
- * the fd stays readable, so drain it (eventfdRead). A started poller keeps the process alive;
- * a stopped one does not. Close it when done: a started handle left open at exit can abort
- * the process, and an unreferenced FdPoller is closed by the garbage collector.
- */
-export class FdPoller {
-  readonly fd: number;
-  #handle: PollHandle | null = null;
-  #active = false;
-  #closed = false;
-  readonly #onReadable: (error: Error | null) => void;
-  readonly #callback = (status: number) => {
-    this.#onReadable(status < 0 ? errnoException(-status, 'read', { fd: this.fd }) : null);
-  };
-
-  /** @param onReadable called with null when readable, with an AioError when polling failed. */
-  constructor(fd: number, onReadable: (error: Error | null) => void) {
-    validateFd(fd);
-    if (typeof onReadable !== 'function') {
-      throw new InvalidArgTypeError('onReadable', 'of type function', onReadable);
-    }
-    this.fd = fd;
-    this.#onReadable = onReadable;
-  }
-
-  /** True when koffi offers uv_poll (koffi.node.poll) in this process. */
-  static get available(): boolean {
-    return typeof koffi.node?.poll === 'function';
-  }
-
-  /** Whether the poller is started. */
-  get active(): boolean {
-    return this.#active;
-  }
-
-  /** Whether close() was called. */
-  get closed(): boolean {
-    return this.#closed;
-  }
-
-  /** Starts watching (no-op when started). */
-  start(): void {
-    if (this.#closed || this.#active) return;
-    // koffi's typings say (ev) => void; it calls back with (status, events).
-    const callback = this.#callback as unknown as PollCallback;
-    if (this.#handle === null)
-      this.#handle = koffi.node.poll(this.fd, { readable: true }, callback);
-    else this.#handle.start({ readable: true }, callback);
-    this.#active = true;
-  }
-
-  /** Stops watching; the process may exit while stopped. */
-  stop(): void {
-    if (!this.#active) return;
-    this.#handle?.stop();
-    this.#active = false;
-  }
-
-  /** Stops and releases the libuv handle; the poller cannot be started again. */
-  close(): void {
-    if (this.#closed) return;
-    this.stop();
-    this.#handle?.close();
-    this.#handle = null;
-    this.#closed = true;
-  }
 }

@@ -1,6 +1,18 @@
 // struct io_event reading: one decoder for occasional use, and IoEventArray for hot loops
 // (koffi.decode of an event array costs microseconds; typed-array reads cost nanoseconds).
 import { NATIVE_ABI, SIZEOF_IO_EVENT } from './abi.js';
+import {
+  ArrayBufferCtor,
+  DataViewCtor,
+  dvGetBigInt64,
+  dvGetBigUint64,
+  Int32ArrayCtor,
+  Uint8ArrayCtor,
+  Uint32ArrayCtor,
+  viewBuffer,
+  viewByteLength,
+  viewByteOffset,
+} from './intrinsics.js';
 import { OutOfRangeError, validateInteger, validateView } from './validate.js';
 
 /** A decoded `struct io_event`. */
@@ -23,22 +35,24 @@ const HI = LITTLE ? 1 : 0;
 
 /**
  * Decodes the `index`-th `struct io_event` of `src` (an io_getevents / reapRing buffer).
- * `res` and `res2` are signed and exact (they fit in 53 bits).
+ * `res` and `res2` are signed and exact (they fit in 53 bits). `src` is located by its
+ * internal slots: its own `byteLength`, `byteOffset` and `buffer` properties are not read.
  * @throws {RangeError} `ERR_OUT_OF_RANGE` when `src` holds no event at `index`.
  */
 export function decodeIoEvent(src: ArrayBufferView, index = 0): IoEvent {
   validateView(src, 'src');
   validateInteger(index, 'index', 0, Number.MAX_SAFE_INTEGER);
   const at = index * SIZEOF_IO_EVENT;
-  if (at + SIZEOF_IO_EVENT > src.byteLength) {
-    throw new OutOfRangeError('index', `< ${Math.floor(src.byteLength / SIZEOF_IO_EVENT)}`, index);
+  const length = viewByteLength(src);
+  if (at + SIZEOF_IO_EVENT > length) {
+    throw new OutOfRangeError('index', `< ${Math.floor(length / SIZEOF_IO_EVENT)}`, index);
   }
-  const dv = new DataView(src.buffer, src.byteOffset + at, SIZEOF_IO_EVENT);
+  const dv = new DataViewCtor(viewBuffer(src), viewByteOffset(src) + at, SIZEOF_IO_EVENT);
   return {
-    data: dv.getBigUint64(0, LITTLE),
-    obj: dv.getBigUint64(8, LITTLE),
-    res: Number(dv.getBigInt64(16, LITTLE)),
-    res2: Number(dv.getBigInt64(24, LITTLE)),
+    data: dvGetBigUint64(dv, 0, LITTLE),
+    obj: dvGetBigUint64(dv, 8, LITTLE),
+    res: Number(dvGetBigInt64(dv, 16, LITTLE)),
+    res2: Number(dvGetBigInt64(dv, 24, LITTLE)),
   };
 }
 
@@ -57,11 +71,11 @@ export class IoEventArray {
   /** @throws {RangeError} `ERR_OUT_OF_RANGE` unless 1 <= length <= 2^24. */
   constructor(length: number) {
     validateInteger(length, 'length', 1, 1 << 24);
-    const buffer = new ArrayBuffer(length * SIZEOF_IO_EVENT);
+    const buffer = new ArrayBufferCtor(length * SIZEOF_IO_EVENT);
     this.length = length;
-    this.bytes = new Uint8Array(buffer);
-    this.#u32 = new Uint32Array(buffer);
-    this.#i32 = new Int32Array(buffer);
+    this.bytes = new Uint8ArrayCtor(buffer);
+    this.#u32 = new Uint32ArrayCtor(buffer);
+    this.#i32 = new Int32ArrayCtor(buffer);
   }
 
   /** `data` of event `i` as a number: exact when the iocb's aio_data was below 2^53. */

@@ -36,6 +36,34 @@ export interface Ffi {
   readonly read: Native;
   /** int fcntl(int fd, int cmd, long arg): libc's (its syscall number differs per arch). */
   readonly fcntl: Native;
+  /**
+   * cachestat: long syscall(SYS_cachestat, unsigned int fd, struct cachestat_range *range,
+   *                         struct cachestat *cstat, unsigned int flags)
+   */
+  readonly cachestat: Native;
+}
+
+/**
+ * libc and Node-API functions for the process-level machinery (the ring registry, thread
+ * teardown, the koffi pin), loaded on first use. None of them is a syscall number guess.
+ */
+export interface Process {
+  /** void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset) */
+  readonly mmap: Native;
+  /** int munmap(void *addr, size_t length) */
+  readonly munmap: Native;
+  /** int mprotect(void *addr, size_t len, int prot) */
+  readonly mprotect: Native;
+  /** void *dlopen(const char *filename, int flags) */
+  readonly dlopen: Native;
+  /** void *dlsym(void *handle, const char *symbol) */
+  readonly dlsym: Native;
+  /** napi_status napi_add_env_cleanup_hook(napi_env env, void (*fun)(void *), void *arg) */
+  readonly addCleanupHook: Native;
+  /** napi_status napi_remove_env_cleanup_hook(napi_env env, void (*fun)(void *), void *arg) */
+  readonly removeCleanupHook: Native;
+  /** int pthread_spin_unlock(pthread_spinlock_t *lock): used as a `void (*)(void *)` hook. */
+  readonly spinUnlock: Native;
 }
 
 let loaded: Ffi | undefined;
@@ -56,7 +84,28 @@ function load(): Ffi {
     statx: libc.func('long syscall(long, int, void *, int, unsigned int, void *)'),
     read: libc.func('long read(int, void *, unsigned long)'),
     fcntl: libc.func('int fcntl(int, int, long)'),
+    cachestat: libc.func('long syscall(long, unsigned int, void *, void *, unsigned int)'),
   });
+}
+
+let processLoaded: Process | undefined;
+
+/** The process-level functions (mmap, dlopen, Node-API cleanup hooks), loaded on first use. */
+export function processFfi(): Process {
+  if (processLoaded !== undefined) return processLoaded;
+  // dlopen(NULL) sees node's own exports (the Node-API functions) as well as libc's.
+  const self = koffi.load(null);
+  processLoaded = Object.freeze({
+    mmap: self.func('void *mmap(void *, unsigned long, int, int, int, long)'),
+    munmap: self.func('int munmap(void *, unsigned long)'),
+    mprotect: self.func('int mprotect(void *, unsigned long, int)'),
+    dlopen: self.func('void *dlopen(const char *, int)'),
+    dlsym: self.func('void *dlsym(void *, const char *)'),
+    addCleanupHook: self.func('int napi_add_env_cleanup_hook(void *, void *, void *)'),
+    removeCleanupHook: self.func('int napi_remove_env_cleanup_hook(void *, void *, void *)'),
+    spinUnlock: self.func('int pthread_spin_unlock(void *)'),
+  });
+  return processLoaded;
 }
 
 /**
@@ -73,6 +122,13 @@ export function ffi(): Ffi {
 export function lastErrno(): number {
   return koffi.errno();
 }
+
+// Captured at load, like the intrinsics: a later `koffi.address = ...` by other code must not
+// decide which address the kernel is given.
+/** `koffi.address`: the address of a view's first byte, read from its internal slots. */
+export const koffiAddress: (value: unknown) => bigint = koffi.address;
+/** `koffi.view`: an ArrayBuffer over native memory (the ring). */
+export const koffiView: (ptr: bigint, length: number) => ArrayBuffer = koffi.view as never;
 
 /** koffi itself, for the few helpers that need it directly. */
 export { koffi };

@@ -88,6 +88,13 @@ const HINTS: Record<string, Hint> = {
   'eventfd2 EINVAL': () => 'Unknown eventfd flags: use EFD.SEMAPHORE, EFD.NONBLOCK, EFD.CLOEXEC.',
   'eventfd2 EMFILE': () => 'The process has no free file descriptor (ulimit -n).',
   'statx EBADF': (c) => `fd ${c.fd ?? '?'} is not an open file descriptor.`,
+  'cachestat ENOSYS': () => 'cachestat needs Linux 6.5, and seccomp filters may hide it.',
+  'cachestat EBADF': (c) => `fd ${c.fd ?? '?'} is not an open file descriptor.`,
+  'cachestat ENOTSUP': (c) =>
+    `fd ${c.fd ?? '?'} has no page cache cachestat can read (hugetlbfs, or not a file).`,
+  'cachestat EPERM': (c) =>
+    `fd ${c.fd ?? '?'} is a file this process may not write and does not own: recent kernels ` +
+    'refuse cachestat there (it would reveal what other users read).',
   'IOCB_CMD_PREAD EINVAL': (c) =>
     `The read on fd ${c.fd ?? '?'} was refused: ${DIRECT_ALIGNMENT}. Otherwise the file may not ` +
     'support kernel AIO.',

@@ -19,6 +19,8 @@ export {
   timespecLayout,
 } from './abi.js';
 export { SYSCALL_TABLE, type SyscallNumbers, syscallNumbers } from './arch.js';
+export { type CacheStat, cachestat } from './cachestat.js';
+export { CompletionRing } from './completion-ring.js';
 export {
   AIO_RING_INCOMPAT_FEATURES,
   AIO_RING_MAGIC,
@@ -56,14 +58,14 @@ export {
   type HintContext,
   UnsupportedPlatformError,
 } from './errors.js';
-export { eventfd, eventfdRead, eventfdWait, FdPoller } from './eventfd.js';
+export { eventfd, eventfdRead, eventfdWait } from './eventfd.js';
 export { decodeIoEvent, type IoEvent, IoEventArray } from './events.js';
+export { FdPoller } from './fd-poller.js';
 export { decodeIocb, encodeIocb, type IocbFields, type IocbInit } from './iocb.js';
 export { IocbArray } from './iocb-array.js';
 export { type AioLimits, aioLimits } from './limits.js';
 export { addressOf, encodeIovecs } from './memory.js';
 export {
-  CompletionRing,
   RingFormatError,
   type RingHeader,
   readRingHeader,

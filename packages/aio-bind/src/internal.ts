@@ -12,6 +12,8 @@ export {
   isSharedArrayBuffer,
   isTypedArray,
   isView,
+  typedArrayLength,
+  typedArrayName,
   viewBuffer,
   viewByteLength,
   viewByteOffset,
@@ -19,3 +21,4 @@ export {
 export { baseAddress } from './iocb-array.js';
 export { pageSize } from './limits.js';
 export { pollOnThreadpool, submitOnThreadpool } from './offload.js';
+export { teardownSupported } from './teardown.js';

@@ -3,8 +3,21 @@
 // and checks nothing; encodeIocb() is the checked way to fill one.
 import { IOCB_LAYOUT, SIZEOF_IOCB } from './abi.js';
 import { IOCB_FLAG } from './constants.js';
-import { koffi } from './ffi.js';
-import { isSharedArrayBuffer, viewBuffer, viewByteLength, viewByteOffset } from './intrinsics.js';
+import { koffiAddress } from './ffi.js';
+import {
+  ArrayBufferCtor,
+  BigIntCtor,
+  BigUint64ArrayCtor,
+  Int16ArrayCtor,
+  isSharedArrayBuffer,
+  SafeWeakMap,
+  Uint8ArrayCtor,
+  Uint16ArrayCtor,
+  Uint32ArrayCtor,
+  viewBuffer,
+  viewByteLength,
+  viewByteOffset,
+} from './intrinsics.js';
 import { validateInteger } from './validate.js';
 
 const TWO_32 = 4294967296;
@@ -14,14 +27,14 @@ const TWO_32 = 4294967296;
 // detached one's views report 0 bytes, and prepareView() then writes address 0. The key and
 // the offset come from the intrinsics, never from the view's own (overridable) properties: a
 // lying byteOffset would otherwise poison the cache for every later view of that buffer.
-const bases = new WeakMap<ArrayBufferLike, number>();
+const bases = new SafeWeakMap<ArrayBufferLike, number>();
 
 /** The address of byte 0 of `buffer` (exact below 2^53, which user space addresses are here). */
 export function baseAddress(buffer: ArrayBufferLike): number {
   let base = bases.get(buffer);
   if (base === undefined) {
-    const whole = isSharedArrayBuffer(buffer) ? new Uint8Array(buffer) : buffer;
-    base = Number(koffi.address(whole));
+    const whole = isSharedArrayBuffer(buffer) ? new Uint8ArrayCtor(buffer) : buffer;
+    base = Number(koffiAddress(whole));
     bases.set(buffer, base);
   }
   return base;
@@ -62,26 +75,28 @@ export class IocbArray {
   readonly #u16: Uint16Array;
   readonly #i16: Int16Array;
   readonly #u64: BigUint64Array;
+  readonly #buffer: ArrayBuffer;
 
   /** @throws {RangeError} `ERR_OUT_OF_RANGE` unless 1 <= length <= 2^20. */
   constructor(length: number) {
     validateInteger(length, 'length', 1, 1 << 20);
-    const buffer = new ArrayBuffer(length * SIZEOF_IOCB);
+    const buffer = new ArrayBufferCtor(length * SIZEOF_IOCB);
+    this.#buffer = buffer;
     this.length = length;
-    this.bytes = new Uint8Array(buffer);
-    this.#u32 = new Uint32Array(buffer);
-    this.#u16 = new Uint16Array(buffer);
-    this.#i16 = new Int16Array(buffer);
-    this.#u64 = new BigUint64Array(buffer);
-    this.addresses = new BigUint64Array(length);
-    const base = koffi.address(buffer);
-    for (let i = 0; i < length; i++) this.addresses[i] = base + BigInt(i * SIZEOF_IOCB);
+    this.bytes = new Uint8ArrayCtor(buffer);
+    this.#u32 = new Uint32ArrayCtor(buffer);
+    this.#u16 = new Uint16ArrayCtor(buffer);
+    this.#i16 = new Int16ArrayCtor(buffer);
+    this.#u64 = new BigUint64ArrayCtor(buffer);
+    this.addresses = new BigUint64ArrayCtor(length);
+    const base = koffiAddress(buffer);
+    for (let i = 0; i < length; i++) this.addresses[i] = base + BigIntCtor(i * SIZEOF_IOCB);
   }
 
   /** Iocb `i` as a 64-byte view (for encodeIocb, decodeIocb or io_cancel). */
   at(i: number): Uint8Array {
     validateInteger(i, 'index', 0, this.length - 1);
-    return this.bytes.subarray(i * SIZEOF_IOCB, (i + 1) * SIZEOF_IOCB);
+    return new Uint8ArrayCtor(this.#buffer, i * SIZEOF_IOCB, SIZEOF_IOCB);
   }
 
   /**
@@ -160,8 +175,8 @@ export class IocbArray {
     const address = baseAddress(buffer) + byteOffset;
     // Above 2^53 (5-level page tables can map there): the exact BigInt.
     if (address > Number.MAX_SAFE_INTEGER) {
-      const base = koffi.address(isSharedArrayBuffer(buffer) ? new Uint8Array(buffer) : buffer);
-      this.#u64[(i << 3) + W_BUF / 2] = base + BigInt(byteOffset);
+      const base = koffiAddress(isSharedArrayBuffer(buffer) ? new Uint8ArrayCtor(buffer) : buffer);
+      this.#u64[(i << 3) + W_BUF / 2] = base + BigIntCtor(byteOffset);
       return;
     }
     const w = (i << 4) + W_BUF;

@@ -1,5 +1,22 @@
 // struct iocb to and from bytes, checked field by field, for any ABI layout.
-import { IOCB_LAYOUT, type IocbLayout, SIZEOF_IOCB } from './abi.js';
+import { IOCB_LAYOUT, type IocbLayout, iocbLayout, SIZEOF_IOCB } from './abi.js';
+import {
+  DataViewCtor,
+  dvGetBigInt64,
+  dvGetBigUint64,
+  dvGetInt16,
+  dvGetInt32,
+  dvGetUint16,
+  dvGetUint32,
+  dvSetBigInt64,
+  dvSetBigUint64,
+  dvSetUint16,
+  dvSetUint32,
+  isArray,
+  numberIsSafeInteger,
+  viewBuffer,
+  viewByteOffset,
+} from './intrinsics.js';
 import {
   InvalidArgTypeError,
   InvalidArgValueError,
@@ -59,12 +76,29 @@ const FIELD_NAMES = new Set<string>([
   'aio_resfd',
 ]);
 
+// The first 64 bytes of a validated view, located by its internal slots (never by its own
+// `buffer` / `byteOffset` properties, which a caller can redefine).
 function viewOf(bytes: ArrayBufferView): DataView {
-  return new DataView(bytes.buffer, bytes.byteOffset, SIZEOF_IOCB);
+  return new DataViewCtor(viewBuffer(bytes), viewByteOffset(bytes), SIZEOF_IOCB);
+}
+
+// Every offset of an iocb layout follows from its byte order and word size (abi.ts), so a
+// layout is rebuilt from those two facts: a hand-made object with other offsets could
+// otherwise steer a write outside the 64 bytes.
+function layoutOf(layout: unknown): IocbLayout {
+  if (layout === IOCB_LAYOUT) return IOCB_LAYOUT;
+  if (typeof layout !== 'object' || layout === null) {
+    throw new InvalidArgTypeError('layout', 'an IocbLayout from iocbLayout()', layout);
+  }
+  const { endianness, wordBits } = layout as IocbLayout;
+  if ((endianness !== 'LE' && endianness !== 'BE') || (wordBits !== 32 && wordBits !== 64)) {
+    throw new InvalidArgValueError('layout', layout, 'must come from iocbLayout()');
+  }
+  return iocbLayout({ endianness, wordBits });
 }
 
 function toS64(value: unknown, name: string): bigint {
-  if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
+  if (typeof value === 'number' && numberIsSafeInteger(value)) return BigInt(value);
   if (typeof value === 'bigint' && value >= -S64_MAX - 1n && value <= S64_MAX) return value;
   if (typeof value === 'number' || typeof value === 'bigint') {
     throw new OutOfRangeError(name, 'a safe integer or a bigint within __s64', value);
@@ -80,7 +114,8 @@ function toS64(value: unknown, name: string): bigint {
  * @returns `target`.
  * @throws {TypeError} `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` (unknown field name);
  * {@link OutOfRangeError} `ERR_OUT_OF_RANGE` for a value its field cannot hold or a target
- * shorter than 64 bytes.
+ * shorter than 64 bytes (by its true length: an overridden `byteLength` is not consulted);
+ * `ERR_INVALID_ARG_VALUE` for a layout not made by iocbLayout().
  *
  * @example
  * const iocb = encodeIocb(new Uint8Array(SIZEOF_IOCB), {
@@ -94,7 +129,8 @@ export function encodeIocb<T extends ArrayBufferView>(
   layout: IocbLayout = IOCB_LAYOUT,
 ): T {
   validateStructBuffer(target, 'target', SIZEOF_IOCB);
-  if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) {
+  const l = layoutOf(layout);
+  if (typeof fields !== 'object' || fields === null || isArray(fields)) {
     throw new InvalidArgTypeError('fields', 'an object of iocb fields', fields);
   }
   for (const key of Object.keys(fields)) {
@@ -123,43 +159,46 @@ export function encodeIocb<T extends ArrayBufferView>(
   validateInteger(flags, 'aio_flags', 0, U32);
   validateInteger(resfd, 'aio_resfd', 0, U32);
 
-  const le = layout.endianness === 'LE';
+  const le = l.endianness === 'LE';
   const dv = viewOf(target);
-  dv.setBigUint64(layout.aio_data, data, le);
-  dv.setUint32(layout.aio_key, key, le);
-  dv.setUint32(layout.aio_rw_flags, rwFlags >>> 0, le);
-  dv.setUint16(layout.aio_lio_opcode, opcode, le);
-  dv.setUint16(layout.aio_reqprio, reqprio & 0xffff, le);
-  dv.setUint32(layout.aio_fildes, fildes, le);
-  dv.setBigUint64(layout.aio_buf, buf, le);
-  dv.setBigUint64(layout.aio_nbytes, nbytes, le);
-  dv.setBigInt64(layout.aio_offset, offset, le);
-  dv.setBigUint64(layout.aio_reserved2, reserved2, le);
-  dv.setUint32(layout.aio_flags, flags, le);
-  dv.setUint32(layout.aio_resfd, resfd, le);
+  dvSetBigUint64(dv, l.aio_data, data, le);
+  dvSetUint32(dv, l.aio_key, key, le);
+  dvSetUint32(dv, l.aio_rw_flags, rwFlags >>> 0, le);
+  dvSetUint16(dv, l.aio_lio_opcode, opcode, le);
+  dvSetUint16(dv, l.aio_reqprio, reqprio & 0xffff, le);
+  dvSetUint32(dv, l.aio_fildes, fildes, le);
+  dvSetBigUint64(dv, l.aio_buf, buf, le);
+  dvSetBigUint64(dv, l.aio_nbytes, nbytes, le);
+  dvSetBigInt64(dv, l.aio_offset, offset, le);
+  dvSetBigUint64(dv, l.aio_reserved2, reserved2, le);
+  dvSetUint32(dv, l.aio_flags, flags, le);
+  dvSetUint32(dv, l.aio_resfd, resfd, le);
   return target;
 }
 
 /**
  * Reads the `struct iocb` at the start of `src`.
- * @throws {RangeError} `ERR_OUT_OF_RANGE` when `src` is shorter than 64 bytes.
+ * @throws {RangeError} `ERR_OUT_OF_RANGE` when `src` is shorter than 64 bytes;
+ * {@link TypeError} `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for a layout not made by
+ * iocbLayout().
  */
 export function decodeIocb(src: ArrayBufferView, layout: IocbLayout = IOCB_LAYOUT): IocbFields {
   validateStructBuffer(src, 'src', SIZEOF_IOCB);
-  const le = layout.endianness === 'LE';
+  const l = layoutOf(layout);
+  const le = l.endianness === 'LE';
   const dv = viewOf(src);
   return {
-    aio_data: dv.getBigUint64(layout.aio_data, le),
-    aio_key: dv.getUint32(layout.aio_key, le),
-    aio_rw_flags: dv.getInt32(layout.aio_rw_flags, le),
-    aio_lio_opcode: dv.getUint16(layout.aio_lio_opcode, le),
-    aio_reqprio: dv.getInt16(layout.aio_reqprio, le),
-    aio_fildes: dv.getUint32(layout.aio_fildes, le),
-    aio_buf: dv.getBigUint64(layout.aio_buf, le),
-    aio_nbytes: dv.getBigUint64(layout.aio_nbytes, le),
-    aio_offset: dv.getBigInt64(layout.aio_offset, le),
-    aio_reserved2: dv.getBigUint64(layout.aio_reserved2, le),
-    aio_flags: dv.getUint32(layout.aio_flags, le),
-    aio_resfd: dv.getUint32(layout.aio_resfd, le),
+    aio_data: dvGetBigUint64(dv, l.aio_data, le),
+    aio_key: dvGetUint32(dv, l.aio_key, le),
+    aio_rw_flags: dvGetInt32(dv, l.aio_rw_flags, le),
+    aio_lio_opcode: dvGetUint16(dv, l.aio_lio_opcode, le),
+    aio_reqprio: dvGetInt16(dv, l.aio_reqprio, le),
+    aio_fildes: dvGetUint32(dv, l.aio_fildes, le),
+    aio_buf: dvGetBigUint64(dv, l.aio_buf, le),
+    aio_nbytes: dvGetBigUint64(dv, l.aio_nbytes, le),
+    aio_offset: dvGetBigInt64(dv, l.aio_offset, le),
+    aio_reserved2: dvGetBigUint64(dv, l.aio_reserved2, le),
+    aio_flags: dvGetUint32(dv, l.aio_flags, le),
+    aio_resfd: dvGetUint32(dv, l.aio_resfd, le),
   };
 }

@@ -6,6 +6,14 @@ import { AT_EMPTY_PATH, S_IF, STATX } from './constants.js';
 import { errnoException } from './errors.js';
 import { ffi, lastErrno } from './ffi.js';
 import {
+  DataViewCtor,
+  dvGetBigUint64,
+  dvGetUint16,
+  dvGetUint32,
+  viewBuffer,
+  viewByteOffset,
+} from './intrinsics.js';
+import {
   InvalidArgTypeError,
   InvalidArgValueError,
   validateInteger,
@@ -49,24 +57,29 @@ export interface StatxInfo {
   dioOffsetAlign: number;
 }
 
-/** Decodes a `struct statx` filled by statx(). */
+/**
+ * Decodes a `struct statx` filled by statx(). `buf` is located by its internal slots: a view
+ * claiming 256 bytes through an overridden `byteLength` is measured by its true length.
+ * @throws {RangeError} `ERR_OUT_OF_RANGE` when `buf` is shorter than 256 bytes.
+ */
 export function decodeStatx(buf: Uint8Array): StatxInfo {
   validateStructBuffer(buf, 'buf', SIZEOF_STATX);
   const le = NATIVE_ABI.endianness === 'LE';
-  const dv = new DataView(buf.buffer, buf.byteOffset, SIZEOF_STATX);
+  const dv = new DataViewCtor(viewBuffer(buf), viewByteOffset(buf), SIZEOF_STATX);
   const o = STATX_OFFSETS;
+  const u32 = (at: number) => dvGetUint32(dv, at, le);
   return {
-    mask: dv.getUint32(o.stx_mask, le),
-    blksize: dv.getUint32(o.stx_blksize, le),
-    mode: dv.getUint16(o.stx_mode, le),
-    ino: dv.getBigUint64(o.stx_ino, le),
-    size: Number(dv.getBigUint64(o.stx_size, le)),
-    rdevMajor: dv.getUint32(o.stx_rdev_major, le),
-    rdevMinor: dv.getUint32(o.stx_rdev_minor, le),
-    devMajor: dv.getUint32(o.stx_dev_major, le),
-    devMinor: dv.getUint32(o.stx_dev_minor, le),
-    dioMemAlign: dv.getUint32(o.stx_dio_mem_align, le),
-    dioOffsetAlign: dv.getUint32(o.stx_dio_offset_align, le),
+    mask: u32(o.stx_mask),
+    blksize: u32(o.stx_blksize),
+    mode: dvGetUint16(dv, o.stx_mode, le),
+    ino: dvGetBigUint64(dv, o.stx_ino, le),
+    size: Number(dvGetBigUint64(dv, o.stx_size, le)),
+    rdevMajor: u32(o.stx_rdev_major),
+    rdevMinor: u32(o.stx_rdev_minor),
+    devMajor: u32(o.stx_dev_major),
+    devMinor: u32(o.stx_dev_minor),
+    dioMemAlign: u32(o.stx_dio_mem_align),
+    dioOffsetAlign: u32(o.stx_dio_offset_align),
   };
 }
 
@@ -89,14 +102,17 @@ export function fcntl(fd: number, cmd: number, arg = 0): number {
 }
 
 const AT_FDCWD = -100;
-const EMPTY_PATH = new Uint8Array(1);
+// Captured at load: the path buffer's length decides how far the kernel reads.
+const bufferFrom = Buffer.from as (value: string, encoding: BufferEncoding) => Buffer;
+const EMPTY_PATH: Uint8Array = new Uint8Array(1);
 const scratch = new Uint8Array(SIZEOF_STATX);
-const scratchView = new DataView(scratch.buffer);
+const scratchView = new DataViewCtor(scratch.buffer);
 
 /**
  * `int statx(int dirfd, const char *path, int flags, unsigned mask, struct statx *buf)`.
  * `path` null means the descriptor itself (AT_EMPTY_PATH is added); `dirfd` null means AT_FDCWD.
- * Returns `buf`.
+ * Returns `buf`. The kernel writes 256 bytes into `buf`: its true length is checked (an
+ * overridden `byteLength` is not consulted).
  * @throws {AioError} EBADF, ENOENT, EACCES... ; `ERR_OUT_OF_RANGE` when `buf` is under 256 bytes.
  */
 export function statx<T extends Uint8Array>(
@@ -118,7 +134,7 @@ export function statx<T extends Uint8Array>(
     throw new InvalidArgTypeError('path', 'of type string or null', path);
   else if (path.includes('\0'))
     throw new InvalidArgValueError('path', path, 'must not contain NUL bytes');
-  else cpath = Buffer.from(`${path}\0`, 'utf8');
+  else cpath = bufferFrom(`${path}\0`, 'utf8');
   const f = ffi();
   if (f.statx(f.nr.statx, dir, cpath, atFlags, mask, buf) < 0) {
     throw errnoException(lastErrno(), 'statx', dirfd === null ? {} : { fd: dir });
@@ -137,5 +153,5 @@ export function fileType(fd: number): number {
   if (f.statx(f.nr.statx, fd, EMPTY_PATH, AT_EMPTY_PATH, STATX.TYPE, scratch) < 0) {
     throw errnoException(lastErrno(), 'statx', { fd });
   }
-  return scratchView.getUint16(STATX_OFFSETS.stx_mode, NATIVE_ABI.endianness === 'LE') & S_IF.MT;
+  return dvGetUint16(scratchView, STATX_OFFSETS.stx_mode, NATIVE_ABI.endianness === 'LE') & S_IF.MT;
 }

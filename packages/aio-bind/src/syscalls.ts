@@ -4,9 +4,24 @@
 // aio_reserved2 != 0) are left to the kernel so that its errors stay observable.
 import { IOCB_LAYOUT, NATIVE_ABI, SIZEOF_IO_EVENT, SIZEOF_IOCB, timespecLayout } from './abi.js';
 import { type AioSyscall, errnoException, type HintContext } from './errors.js';
-import { ffi, lastErrno } from './ffi.js';
-import { addressOf } from './memory.js';
-import { registerRing, unregisterRing } from './ring.js';
+import { ffi, koffiAddress, lastErrno } from './ffi.js';
+import {
+  ArrayBufferCtor,
+  BigIntCtor,
+  BigUint64ArrayCtor,
+  DataViewCtor,
+  dvGetUint32,
+  dvSetBigInt64,
+  isArray,
+  numberIsSafeInteger,
+  typedArrayLength,
+  typedArrayName,
+  Uint8ArrayCtor,
+  viewBuffer,
+  viewByteLength,
+  viewByteOffset,
+} from './intrinsics.js';
+import { destroyRing, registerRing } from './ring-lifetime.js';
 import {
   InvalidArgTypeError,
   OutOfRangeError,
@@ -37,22 +52,54 @@ function encodeTimespec(timeout: Timespec | null | undefined): Uint8Array | null
     throw new InvalidArgTypeError('timeout', 'an object { tv_sec, tv_nsec } or null', timeout);
   }
   const layout = timespecLayout();
+  // Each field is read once: a getter cannot pass the check with one value and give another.
   const sec = toU64(timeout.tv_sec, 'timeout.tv_sec', S64_MAX);
-  validateInteger(timeout.tv_nsec, 'timeout.tv_nsec', 0, 999_999_999);
-  const bytes = new Uint8Array(16);
-  const dv = new DataView(bytes.buffer);
+  const nsec: unknown = timeout.tv_nsec;
+  validateInteger(nsec, 'timeout.tv_nsec', 0, 999_999_999);
+  const memory = new ArrayBufferCtor(16);
+  const dv = new DataViewCtor(memory);
   const le = NATIVE_ABI.endianness === 'LE';
-  dv.setBigInt64(layout.tv_sec, sec, le);
-  dv.setBigInt64(layout.tv_nsec, BigInt(timeout.tv_nsec), le);
-  return bytes;
+  dvSetBigInt64(dv, layout.tv_sec, sec, le);
+  dvSetBigInt64(dv, layout.tv_nsec, BigIntCtor(nsec), le);
+  return new Uint8ArrayCtor(memory);
 }
 
 function validateEvents(events: unknown, nr: number): asserts events is Uint8Array {
   validateView(events, 'events');
-  if (nr * SIZEOF_IO_EVENT > events.byteLength) {
+  const length = viewByteLength(events);
+  if (nr * SIZEOF_IO_EVENT > length) {
     // The kernel would write nr * 32 bytes: past the end of the buffer is outside JS memory.
-    throw new OutOfRangeError('nr', `<= events.byteLength / 32 (${events.byteLength >>> 5})`, nr);
+    throw new OutOfRangeError('nr', `<= events.byteLength / 32 (${length >>> 5})`, nr);
   }
+}
+
+/**
+ * The iocb pointer array for io_submit and the first iocb (for the error's fd). An array's
+ * elements are read exactly once, before any is validated: an index getter or a Proxy runs
+ * here and cannot swap a checked view for another afterwards.
+ */
+function iocbPointers(iocbs: unknown): { pointers: BigUint64Array; first?: ArrayBufferView } {
+  if (typedArrayName(iocbs) === 'BigUint64Array') return { pointers: iocbs as BigUint64Array };
+  if (!isArray(iocbs)) {
+    throw new InvalidArgTypeError('iocbs', 'an array of Uint8Array or a BigUint64Array', iocbs);
+  }
+  const length: unknown = (iocbs as unknown[]).length;
+  if (
+    typeof length !== 'number' ||
+    !numberIsSafeInteger(length) ||
+    length < 0 ||
+    length > LONG_MAX
+  ) {
+    throw new OutOfRangeError('iocbs.length', `an integer <= ${LONG_MAX}`, length);
+  }
+  const items: unknown[] = [];
+  for (let i = 0; i < length; i++) items[i] = (iocbs as unknown[])[i];
+  const pointers = new BigUint64ArrayCtor(length);
+  for (let i = 0; i < length; i++) {
+    validateStructBuffer(items[i], `iocbs[${i}]`, SIZEOF_IOCB);
+    pointers[i] = koffiAddress(items[i]);
+  }
+  return { pointers, first: items[0] as ArrayBufferView | undefined };
 }
 
 /**
@@ -69,20 +116,28 @@ export function io_setup(nrEvents: number): bigint {
   const { nr, setup } = ffi();
   if (setup(nr.io_setup, nrEvents, out) < 0) fail('io_setup', { nrEvents });
   const ctx = out[0]!;
-  registerRing(ctx);
+  try {
+    registerRing(ctx);
+  } catch (error) {
+    const f = ffi();
+    f.destroy(f.nr.io_destroy, ctx);
+    throw error;
+  }
   return ctx;
 }
 
 /**
  * `int io_destroy(aio_context_t ctx)`: waits for every request in flight, then frees the
- * context and unmaps its ring. Events not yet reaped are lost.
+ * context and unmaps its ring. Events not yet reaped are lost. Any thread may destroy any
+ * context of the process: when another thread owns its ring, this waits for a read of it in
+ * progress there, and that thread's CompletionRing then reports the context destroyed
+ * instead of reading unmapped memory.
  * @throws {AioError} EINVAL (unknown or already destroyed context).
  */
 export function io_destroy(ctx: bigint): void {
   validateContext(ctx);
-  const { nr, destroy } = ffi();
-  unregisterRing(ctx);
-  if (destroy(nr.io_destroy, ctx) < 0) fail('io_destroy');
+  const errno = destroyRing(ctx);
+  if (errno !== 0) throw errnoException(errno, 'io_destroy');
 }
 
 /**
@@ -101,27 +156,17 @@ export function io_submit(
   nr?: number,
 ): number {
   validateContext(ctx);
-  let pointers: BigUint64Array;
-  let first: Uint8Array | undefined;
-  if (iocbs instanceof BigUint64Array) {
-    pointers = iocbs;
-  } else if (Array.isArray(iocbs)) {
-    pointers = new BigUint64Array(iocbs.length);
-    iocbs.forEach((iocb, i) => {
-      validateStructBuffer(iocb, `iocbs[${i}]`, SIZEOF_IOCB);
-      pointers[i] = addressOf(iocb);
-    });
-    first = iocbs[0];
-  } else {
-    throw new InvalidArgTypeError('iocbs', 'an array of Uint8Array or a BigUint64Array', iocbs);
-  }
-  const count = nr ?? pointers.length;
-  validateInteger(count, 'nr', 0, Math.min(pointers.length, LONG_MAX));
+  const { pointers, first } = iocbPointers(iocbs);
+  // The true element count: an overridden `length` must not let the kernel read past it.
+  const length = typedArrayLength(pointers);
+  const count = nr ?? length;
+  validateInteger(count, 'nr', 0, Math.min(length, LONG_MAX));
   const f = ffi();
   const accepted = f.submit(f.nr.io_submit, ctx, count, pointers);
   if (accepted < 0) {
-    const fd = first && first.byteLength >= SIZEOF_IOCB ? fildesOf(first) : undefined;
-    fail('io_submit', fd === undefined ? { index: 0 } : { index: 0, fd });
+    const errno = lastErrno();
+    const fd = first === undefined ? undefined : fildesOf(first);
+    throw errnoException(errno, 'io_submit', fd === undefined ? { index: 0 } : { index: 0, fd });
   }
   return accepted;
 }
@@ -176,9 +221,12 @@ export function io_pgetevents(
     // [sigset_t, struct __aio_sigset { const sigset_t *sigmask; size_t sigsetsize; }] in one
     // array, so the set the kernel reads through a pointer lives as long as the argument.
     // The kernel's sigset_t is 64 bits on every architecture in SYSCALL_TABLE.
-    const both = new BigUint64Array([toU64(sigmask, 'sigmask'), 0n, 8n]);
-    both[1] = addressOf(both);
-    usig = both.subarray(1);
+    const memory = new ArrayBufferCtor(24);
+    const both = new BigUint64ArrayCtor(memory);
+    both[0] = toU64(sigmask, 'sigmask');
+    both[2] = 8n;
+    both[1] = koffiAddress(memory);
+    usig = new BigUint64ArrayCtor(memory, 8, 2);
   }
   const f = ffi();
   const got = f.pgetevents(f.nr.io_pgetevents, ctx, minNr, nr, events, ts, usig);
@@ -206,9 +254,7 @@ export function io_cancel(ctx: bigint, iocb: Uint8Array, result: Uint8Array): bo
   throw errnoException(errno, 'io_cancel', { fd: fildesOf(iocb) });
 }
 
-function fildesOf(iocb: Uint8Array): number {
-  return new DataView(iocb.buffer, iocb.byteOffset, SIZEOF_IOCB).getUint32(
-    IOCB_LAYOUT.aio_fildes,
-    IOCB_LAYOUT.endianness === 'LE',
-  );
+function fildesOf(iocb: ArrayBufferView): number {
+  const dv = new DataViewCtor(viewBuffer(iocb), viewByteOffset(iocb), SIZEOF_IOCB);
+  return dvGetUint32(dv, IOCB_LAYOUT.aio_fildes, IOCB_LAYOUT.endianness === 'LE');
 }

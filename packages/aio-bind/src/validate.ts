@@ -1,59 +1,23 @@
 // Argument errors with Node's codes (ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE,
 // ERR_OUT_OF_RANGE), thrown before anything reaches the kernel. Exported so that @aio/core
 // and user code check inputs the same way.
-import { inspect } from 'node:util';
+import {
+  type ArgumentErrorCode,
+  InvalidArgTypeError,
+  InvalidArgValueError,
+  OutOfRangeError,
+} from './arg-errors.js';
+import {
+  isDetached as bufferIsDetached,
+  isResizable,
+  isView,
+  numberIsInteger,
+  numberIsSafeInteger,
+  viewBuffer,
+  viewByteLength,
+} from './intrinsics.js';
 
-function received(value: unknown): string {
-  if (value === null || value === undefined) return ` Received ${value}`;
-  if (typeof value === 'function') return ` Received function ${value.name || '<anonymous>'}`;
-  if (typeof value === 'object') {
-    const name = (value as object).constructor?.name;
-    return name ? ` Received an instance of ${name}` : ` Received ${inspect(value, { depth: -1 })}`;
-  }
-  let shown = inspect(value, { colors: false });
-  if (shown.length > 28) shown = `${shown.slice(0, 25)}...`;
-  return ` Received type ${typeof value} (${shown})`;
-}
-
-function formatValue(value: unknown): string {
-  if (typeof value === 'bigint') return `${value}n`;
-  return inspect(value, { depth: 0, breakLength: Number.POSITIVE_INFINITY });
-}
-
-/** `ERR_INVALID_ARG_TYPE`: the argument has the wrong type. */
-export class InvalidArgTypeError extends TypeError {
-  readonly code = 'ERR_INVALID_ARG_TYPE' as const;
-  constructor(name: string, expected: string, value: unknown) {
-    super(`The "${name}" argument must be ${expected}.${received(value)}`);
-    this.name = 'TypeError';
-  }
-}
-
-/** `ERR_INVALID_ARG_VALUE`: the type is right but the value is not acceptable. */
-export class InvalidArgValueError extends TypeError {
-  readonly code = 'ERR_INVALID_ARG_VALUE' as const;
-  constructor(name: string, value: unknown, reason: string) {
-    super(`The argument '${name}' ${reason}. Received ${formatValue(value)}`);
-    this.name = 'TypeError';
-  }
-}
-
-/** `ERR_OUT_OF_RANGE`: a number outside the range the kernel can take. */
-export class OutOfRangeError extends RangeError {
-  readonly code = 'ERR_OUT_OF_RANGE' as const;
-  constructor(name: string, range: string, value: unknown) {
-    super(
-      `The value of "${name}" is out of range. It must be ${range}. Received ${formatValue(value)}`,
-    );
-    this.name = 'RangeError';
-  }
-}
-
-/** The codes of the argument errors above. */
-export type ArgumentErrorCode =
-  | 'ERR_INVALID_ARG_TYPE'
-  | 'ERR_INVALID_ARG_VALUE'
-  | 'ERR_OUT_OF_RANGE';
+export { type ArgumentErrorCode, InvalidArgTypeError, InvalidArgValueError, OutOfRangeError };
 
 /**
  * Asserts `value` is an integer in [min, max] (both inclusive, both safe integers).
@@ -66,7 +30,7 @@ export function validateInteger(
   max: number,
 ): asserts value is number {
   if (typeof value !== 'number') throw new InvalidArgTypeError(name, 'of type number', value);
-  if (!Number.isInteger(value) || value < min || value > max) {
+  if (!numberIsInteger(value) || value < min || value > max) {
     throw new OutOfRangeError(name, `an integer >= ${min} and <= ${max}`, value);
   }
 }
@@ -86,7 +50,7 @@ export function toU64(value: unknown, name: string, max: bigint = U64_MAX): bigi
     return value;
   }
   if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value) || value < 0) {
+    if (!numberIsSafeInteger(value) || value < 0) {
       throw new OutOfRangeError(name, 'a non-negative safe integer or a bigint', value);
     }
     return BigInt(value);
@@ -94,37 +58,33 @@ export function toU64(value: unknown, name: string, max: bigint = U64_MAX): bigi
   throw new InvalidArgTypeError(name, 'of type number or bigint', value);
 }
 
-/** True when `buffer` was detached (transferred); Node 20 has no `ArrayBuffer#detached`. */
+/**
+ * True when `buffer` was detached (transferred); Node 20 has no `ArrayBuffer#detached`.
+ * Reads the buffer's internal slots, never its properties.
+ */
 export function isDetached(buffer: ArrayBufferLike): boolean {
-  if (
-    buffer.byteLength !== 0 ||
-    (typeof SharedArrayBuffer === 'function' && buffer instanceof SharedArrayBuffer)
-  ) {
-    return false;
-  }
-  try {
-    new Uint8Array(buffer);
-    return false;
-  } catch {
-    return true;
-  }
+  return bufferIsDetached(buffer);
 }
 
 /**
- * Asserts `value` is an ArrayBufferView the kernel may read or write: not detached and not
- * backed by a resizable ArrayBuffer (which can shrink under an in-flight request).
- * SharedArrayBuffer-backed views are accepted: their memory is stable while referenced.
+ * Asserts `value` is an ArrayBufferView the kernel may read or write: a genuine TypedArray or
+ * DataView (a Proxy or a look-alike is not one), not detached and not backed by a resizable
+ * ArrayBuffer (which can shrink under an in-flight request). Views of SharedArrayBuffers,
+ * growable ones included, are accepted: their memory never moves or shrinks while referenced.
+ * Everything is read through the intrinsics: the view's own `byteLength`, `buffer`... are
+ * never consulted, so overriding them changes nothing.
  * @throws {InvalidArgTypeError} when not an ArrayBufferView; {@link InvalidArgValueError} when
  * detached or resizable.
  */
 export function validateView(value: unknown, name: string): asserts value is ArrayBufferView {
-  if (!ArrayBuffer.isView(value)) {
+  if (!isView(value)) {
     throw new InvalidArgTypeError(name, 'an instance of Buffer, TypedArray, or DataView', value);
   }
-  if (value.byteLength === 0 && isDetached(value.buffer)) {
+  const buffer = viewBuffer(value);
+  if (viewByteLength(value) === 0 && bufferIsDetached(buffer)) {
     throw new InvalidArgValueError(name, value, 'is backed by a detached ArrayBuffer');
   }
-  if ((value.buffer as { resizable?: boolean }).resizable === true) {
+  if (isResizable(buffer)) {
     throw new InvalidArgValueError(
       name,
       value,
@@ -135,7 +95,8 @@ export function validateView(value: unknown, name: string): asserts value is Arr
 
 /**
  * Asserts `value` is an ArrayBufferView of at least `minBytes` bytes (a struct the kernel will
- * read or write in full).
+ * read or write in full), by its true byte length.
+ * @throws as {@link validateView}; {@link OutOfRangeError} when shorter than `minBytes`.
  */
 export function validateStructBuffer(
   value: unknown,
@@ -143,8 +104,9 @@ export function validateStructBuffer(
   minBytes: number,
 ): asserts value is ArrayBufferView {
   validateView(value, name);
-  if (value.byteLength < minBytes) {
-    throw new OutOfRangeError(`${name}.byteLength`, `>= ${minBytes}`, value.byteLength);
+  const length = viewByteLength(value);
+  if (length < minBytes) {
+    throw new OutOfRangeError(`${name}.byteLength`, `>= ${minBytes}`, length);
   }
 }
 

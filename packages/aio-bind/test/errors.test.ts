@@ -78,7 +78,9 @@ describe('platform', () => {
       eventfd2: 290,
       statx: 332,
       io_pgetevents: 333,
+      cachestat: 451,
     });
+    for (const numbers of Object.values(SYSCALL_TABLE)) expect(numbers.cachestat).toBe(451);
     expect(SYSCALL_TABLE.arm64).toBe(SYSCALL_TABLE.riscv64);
     expect(SYSCALL_TABLE.arm64).toMatchObject({
       io_setup: 0,

@@ -1,11 +1,13 @@
 // Hostile input over every public function of @aio/bind: wrong types, negative, fractional,
 // huge (> 2^53) and NaN numbers, detached buffers, buffers shorter than the kernel would write,
-// counts past IOV_MAX. Each must throw one of Node's argument codes synchronously: an errno
+// counts past IOV_MAX. (Views that lie about their length, offset or buffer, impostors and
+// patched prototypes: hostile-views.test.ts and, where the kernel writes, hostile-kernel.) Each must throw one of Node's argument codes synchronously: an errno
 // code here would mean the input reached the kernel. (What the raw layer deliberately does not
 // check, raw addresses and nbytes against aio_buf, is listed in its README.)
 import {
   addressOf,
   CompletionRing,
+  cachestat,
   decodeIocb,
   decodeIoEvent,
   decodeStatx,
@@ -159,6 +161,9 @@ const cases: Array<[string, () => unknown, string]> = [
   ['statx path number', () => statx(null, 1 as never, 0, 1, new Uint8Array(256)), TYPE],
   ['statx flags negative', () => statx(null, '/', -1, 1, new Uint8Array(256)), RANGE],
   ['fcntl fd huge', () => fcntl(HUGE, 3), RANGE],
+  ['cachestat fd NaN', () => cachestat(Number.NaN), RANGE],
+  ['cachestat offset huge', () => cachestat(0, HUGE), RANGE],
+  ['cachestat length object', () => cachestat(0, 0, {} as never), TYPE],
   ['fcntl cmd NaN', () => fcntl(0, Number.NaN), RANGE],
   // constants and platform
   ['ioprioValue level NaN', () => ioprioValue(2, Number.NaN), RANGE],

@@ -1,3 +1,4 @@
+import { runChild } from '../../../test-support/child.js';
 import {
   addressOf,
   decodeIoEvent,
@@ -179,5 +180,52 @@ describe('CompletionRing', () => {
       expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }),
     );
     closeAll(fd);
+  });
+});
+
+describe('a ring moved by mremap', () => {
+  test('reapRing and readRingHeader answer EINVAL instead of reading the old address', async () => {
+    // In a child: were the check missing, the read of the old address would be a SIGSEGV.
+    const result = await runChild(
+      'bind',
+      `const koffi = require('koffi');
+      const self = koffi.load(null);
+      const mmap = self.func('void *mmap(void *, unsigned long, int, int, int, long)');
+      const mremap = self.func('void *mremap(void *, unsigned long, unsigned long, int, void *)');
+      const one = (f) => { try { return f() ?? 'ok'; } catch (e) { return e.code + ' ' + e.syscall; } };
+      const ctx = AIO.io_setup(8);
+      const ring = new AIO.CompletionRing(ctx);
+      const events = new Uint8Array(64);
+      const before = AIO.reapRing(ctx, events, 2);
+      const line = require('node:fs').readFileSync('/proc/self/maps', 'utf8').split('\\n')
+        .find((l) => l.startsWith(ctx.toString(16) + '-'));
+      const [start, end] = line.split(' ')[0].split('-').map((h) => BigInt('0x' + h));
+      const size = Number(end - start);
+      const target = mmap(null, size, 0, 0x22, -1, 0); // a free range: PROT_NONE, private, anonymous
+      const moved = mremap(ctx, size, size, 1 | 2, target); // MREMAP_MAYMOVE | MREMAP_FIXED
+      console.log(JSON.stringify({
+        before, moved: moved === target,
+        reapRing: one(() => AIO.reapRing(ctx, events, 2)),
+        readRingHeader: one(() => AIO.readRingHeader(ctx)),
+        newRing: one(() => new AIO.CompletionRing(ctx)),
+        atNewAddress: one(() => AIO.io_getevents(target, 0, 1, events, { tv_sec: 0, tv_nsec: 0 })),
+        destroyNew: one(() => AIO.io_destroy(target)),
+        destroyOld: one(() => AIO.io_destroy(ctx)),
+        ringEmptyAfter: ring.empty,
+      }));`,
+      { timeoutMs: 20_000 },
+    );
+    expect(result).toMatchObject({ code: 0, signal: null, timedOut: false, stderr: '' });
+    expect(JSON.parse(result.stdout)).toEqual({
+      before: 0,
+      moved: true,
+      reapRing: 'EINVAL io_getevents',
+      readRingHeader: 'EINVAL io_getevents',
+      newRing: 'EINVAL io_getevents',
+      atNewAddress: 0,
+      destroyNew: 'ok',
+      destroyOld: 'EINVAL io_destroy',
+      ringEmptyAfter: true,
+    });
   });
 });
