@@ -41,6 +41,12 @@ export interface Ffi {
    *                         struct cachestat *cstat, unsigned int flags)
    */
   readonly cachestat: Native;
+  /** long syscall(SYS_io_submit, ...) again: a second declaration for `.async` calls (offload.ts). */
+  readonly submitAsync: Native;
+  /** int poll(struct pollfd *fds, nfds_t nfds, int timeout): for `.async` calls (offload.ts). */
+  readonly poll: Native;
+  /** int getpagesize(void) */
+  readonly getpagesize: Native;
 }
 
 /**
@@ -64,6 +70,8 @@ export interface Process {
   readonly removeCleanupHook: Native;
   /** int pthread_spin_unlock(pthread_spinlock_t *lock): used as a `void (*)(void *)` hook. */
   readonly spinUnlock: Native;
+  /** int close(int fd) */
+  readonly close: Native;
 }
 
 let loaded: Ffi | undefined;
@@ -85,6 +93,11 @@ function load(): Ffi {
     read: libc.func('long read(int, void *, unsigned long)'),
     fcntl: libc.func('int fcntl(int, int, long)'),
     cachestat: libc.func('long syscall(long, unsigned int, void *, void *, unsigned int)'),
+    // Declared with the rest, not when first needed: a koffi declaration made while a worker
+    // is being terminated fails inside koffi in a way that aborts the process.
+    submitAsync: libc.func('long syscall(long, uint64_t, long, void *)'),
+    poll: libc.func('int poll(void *, unsigned long, int)'),
+    getpagesize: libc.func('int getpagesize(void)'),
   });
 }
 
@@ -104,6 +117,7 @@ export function processFfi(): Process {
     addCleanupHook: self.func('int napi_add_env_cleanup_hook(void *, void *, void *)'),
     removeCleanupHook: self.func('int napi_remove_env_cleanup_hook(void *, void *, void *)'),
     spinUnlock: self.func('int pthread_spin_unlock(void *)'),
+    close: self.func('int close(int)'),
   });
   return processLoaded;
 }

@@ -21,4 +21,4 @@ export {
 export { baseAddress } from './iocb-array.js';
 export { pageSize } from './limits.js';
 export { pollOnThreadpool, submitOnThreadpool } from './offload.js';
-export { teardownSupported } from './teardown.js';
+export { closeAtThreadExit, closeFd, teardownSupported } from './teardown.js';

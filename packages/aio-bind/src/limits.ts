@@ -1,7 +1,7 @@
 // System-wide AIO accounting (fs/aio.c): io_setup reserves slots from aio-max-nr; aio-nr is
 // what all processes hold now. A context's reservation is larger than the nr_events asked for.
 import { readFileSync } from 'node:fs';
-import { koffi } from './ffi.js';
+import { ffi } from './ffi.js';
 
 /** The system-wide AIO limits. */
 export interface AioLimits {
@@ -27,6 +27,6 @@ let pageBytes = 0;
 
 /** The size of a memory page (`getpagesize()`): the granularity of the page cache. */
 export function pageSize(): number {
-  if (pageBytes === 0) pageBytes = koffi.load(null).func('int getpagesize(void)')() as number;
+  if (pageBytes === 0) pageBytes = ffi().getpagesize() as number;
   return pageBytes;
 }

@@ -5,33 +5,8 @@
 // paths only. koffi refuses more than 256 concurrent async calls per thread by default, so
 // callers bound how many they keep running.
 
-import { syscallNumbers } from './arch.js';
 import { type AioError, errnoException } from './errors.js';
-import { koffi } from './ffi.js';
-
-type Native = ReturnType<ReturnType<typeof koffi.load>['func']>;
-
-interface Offload {
-  readonly submit: Native;
-  readonly poll: Native;
-  readonly nr: number;
-}
-
-let loaded: Offload | undefined;
-
-function offload(): Offload {
-  if (loaded === undefined) {
-    const libc = koffi.load(null);
-    loaded = {
-      // long syscall(SYS_io_submit, aio_context_t ctx, long nr, struct iocb **iocbpp)
-      submit: libc.func('long syscall(long, uint64_t, long, void *)'),
-      // int poll(struct pollfd *fds, nfds_t nfds, int timeout)
-      poll: libc.func('int poll(void *, unsigned long, int)'),
-      nr: syscallNumbers().io_submit,
-    };
-  }
-  return loaded;
-}
+import { ffi, koffi } from './ffi.js';
 
 /**
  * io_submit(ctx, nr, iocbs) on a threadpool thread. `callback(null, accepted)` on success,
@@ -45,8 +20,8 @@ export function submitOnThreadpool(
   nr: number,
   callback: (error: AioError | null, accepted: number) => void,
 ): void {
-  const o = offload();
-  o.submit.async(o.nr, ctx, nr, pointers, (error: unknown, accepted: number) => {
+  const f = ffi();
+  f.submitAsync.async(f.nr.io_submit, ctx, nr, pointers, (error: unknown, accepted: number) => {
     // koffi refuses the call itself only when too many async calls run: no room, try later.
     if (error) callback(errnoException(EAGAIN, 'io_submit'), 0);
     else if (accepted < 0) callback(errnoException(koffi.errno(), 'io_submit'), 0);
@@ -71,7 +46,7 @@ export function pollOnThreadpool(
   const pollfd = new Int32Array(2);
   pollfd[0] = fd;
   new Int16Array(pollfd.buffer)[2] = POLLIN;
-  offload().poll.async(pollfd, 1, timeoutMs, (error: unknown, n: number) => {
+  ffi().poll.async(pollfd, 1, timeoutMs, (error: unknown, n: number) => {
     callback(!error && n > 0 && (new Int16Array(pollfd.buffer)[3]! & POLLIN) !== 0);
   });
 }

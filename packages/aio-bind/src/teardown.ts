@@ -149,3 +149,39 @@ export function disarmTeardown(hooks: TeardownHooks): void {
   removeCleanupHook(hooks.native.env, hooks.native.stub, hooks.cell);
   removeCleanupHook(hooks.native.env, hooks.native.spinUnlock, hooks.state);
 }
+
+let closeHook: bigint | null | undefined;
+
+/**
+ * On a worker thread, makes libc's `close(fd)` a cleanup hook of the thread's environment, so
+ * a descriptor of ours (an eventfd) does not outlive a worker that is terminated; `close`
+ * takes an int, which x86_64 and arm64 pass in the low half of the register that carries the
+ * hook's pointer argument. Returns the function that removes the hook: call it BEFORE closing
+ * the fd yourself, so that a later hook can never close a number reused by another file.
+ * A no-op on the main thread and where teardown is not supported.
+ */
+export function closeAtThreadExit(fd: number): () => void {
+  if (isMainThread || !teardownSupported()) return () => {};
+  const n = native!;
+  const { addCleanupHook, dlsym, removeCleanupHook } = processFfi();
+  closeHook ??= (dlsym(null, 'close') as bigint | null) ?? null;
+  if (closeHook === null) return () => {};
+  const hook = closeHook;
+  const arg = BigInt(fd);
+  if (addCleanupHook(n.env, hook, arg) !== 0) return () => {};
+  let armed = true;
+  return () => {
+    if (!armed) return;
+    armed = false;
+    removeCleanupHook(n.env, hook, arg);
+  };
+}
+
+/**
+ * close(2) of a descriptor this package opened (an eventfd), without node:fs: in a worker,
+ * fs.closeSync of an fd node did not open itself prints "closed but not opened in unmanaged
+ * mode". Errors are ignored, as close's are after the fd is gone.
+ */
+export function closeFd(fd: number): void {
+  processFfi().close(fd);
+}

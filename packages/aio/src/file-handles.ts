@@ -11,6 +11,7 @@
 // number). The fd getter and kRef/kUnref are Node's own code, so calling them while the engine
 // runs calls no caller code.
 import { open } from 'node:fs/promises';
+import { isMainThread } from 'node:worker_threads';
 import { getPrototypeOf, isProxy, promiseThen } from './primordials.js';
 
 const ReflectApply = Reflect.apply;
@@ -54,9 +55,13 @@ export function learnFileHandle(handle: object): void {
   };
 }
 
-/** Opens /dev/null once to learn the FileHandle class (first context created). */
+/**
+ * Opens /dev/null once to learn the FileHandle class (first context created), on the main
+ * thread only: a worker terminated while that handle's close is pending would leak the fd
+ * (node cancels the queued close). Workers learn from the first file open() opens.
+ */
 export function startLearning(): void {
-  if (brand !== null || learning) return;
+  if (brand !== null || learning || !isMainThread) return;
   learning = true;
   promiseThen(
     open('/dev/null', 'r'),

@@ -37,6 +37,7 @@ import {
   writeStringArgs,
 } from './file-args.js';
 import { readLinesOf, readStreamOf, webStreamOf } from './file-extras.js';
+import { learnFileHandle } from './file-handles.js';
 import { type FileCore, readAt, readvAt, writeAt, writevAt } from './file-io.js';
 import { examine, type FileFacts, forget, sizeOf, truncateFd } from './file-setup.js';
 import { appendFile, type WriteFileData, type WriteFileOptions, writeFile } from './file-write.js';
@@ -179,6 +180,7 @@ export class AioFile extends EventEmitter implements AsyncDisposable {
     let handle: FileHandle;
     try {
       handle = await openHandle(path, numeric, mode);
+      learnFileHandle(handle); // a genuine one: the engine can hold FileHandles from now on
     } catch (error) {
       if (direct && (error as NodeJS.ErrnoException).code === 'EINVAL')
         throw new DirectUnsupportedError(pathString(path), error);

@@ -8,9 +8,10 @@
 // threadpool users (node:fs, dns, zlib, the lane) get the thread back at least that often,
 // and a worker's teardown waits no longer than that. It reads the eventfd instead of calling
 // io_getevents: io_getevents on another thread would race the main thread's ring reads.
-import { closeSync, writeSync } from 'node:fs';
+import { writeSync } from 'node:fs';
+import { isMainThread } from 'node:worker_threads';
 import { EFD, eventfd, eventfdRead, FdPoller } from '@aio/bind';
-import { pollOnThreadpool } from '@aio/bind/internal';
+import { closeAtThreadExit, closeFd, pollOnThreadpool } from '@aio/bind/internal';
 import { closeAtExit } from './lifetime.js';
 
 /** Which mechanism wakes a context: 'poll' (uv_poll, no thread) or 'threadpool'. */
@@ -32,16 +33,30 @@ const ONE = new BigUint64Array([1n]);
 /** The longest one threadpool wait holds its pool thread. */
 const POOL_WAIT_MS = 50;
 
+/** A new eventfd that a terminated worker does not leave open; returns it and its release. */
+function ownEventfd(): { fd: number; release: () => void } {
+  const fd = eventfd(0, EFD.NONBLOCK | EFD.CLOEXEC);
+  return { fd, release: closeAtThreadExit(fd) };
+}
+
+/** Closes an eventfd from ownEventfd(): the teardown hook goes first (fd numbers are reused). */
+function closeOwn(own: { fd: number; release: () => void }): void {
+  own.release();
+  closeFd(own.fd);
+}
+
 class PollWaker implements Waker {
   readonly backend = 'poll' as const;
   readonly fd: number;
+  readonly #own: { fd: number; release: () => void };
   readonly #poller: FdPoller;
   readonly #busy: () => boolean;
   readonly #exit: { release(): void };
   #stopPending = false;
 
   constructor(onWake: () => void, busy: () => boolean) {
-    this.fd = eventfd(0, EFD.NONBLOCK | EFD.CLOEXEC);
+    this.#own = ownEventfd();
+    this.fd = this.#own.fd;
     this.#busy = busy;
     this.#poller = new FdPoller(this.fd, (error) => {
       if (error !== null) process.emitWarning(error);
@@ -72,13 +87,14 @@ class PollWaker implements Waker {
   close(): void {
     this.#poller.close();
     this.#exit.release();
-    closeSync(this.fd);
+    closeOwn(this.#own);
   }
 }
 
 /** The thread's one threadpool waiter, shared by every 'threadpool' context. */
 class PoolWaiter {
-  readonly fd = eventfd(0, EFD.NONBLOCK | EFD.CLOEXEC);
+  readonly #own = ownEventfd();
+  readonly fd = this.#own.fd;
   readonly members = new Set<SharedWaker>();
   #waiting = false;
   #closed = false;
@@ -94,7 +110,7 @@ class PoolWaiter {
     this.#waiting = false;
     if (this.#closed) {
       // Closed only once no pool thread can be inside poll() on it (a reused number).
-      closeSync(this.fd);
+      closeOwn(this.#own);
       return;
     }
     eventfdRead(this.fd);
@@ -113,7 +129,7 @@ class PoolWaiter {
     this.#closed = true;
     waiter = null;
     if (this.#waiting) writeSync(this.fd, ONE);
-    else closeSync(this.fd);
+    else closeOwn(this.#own);
   }
 }
 
@@ -164,12 +180,21 @@ export function pollAvailable(): boolean {
   return FdPoller.available && typeof process.versions.bun !== 'string';
 }
 
+/**
+ * The backend 'auto' picks: 'poll' on the main thread where uv_poll is available; in a worker
+ * thread 'threadpool', because koffi's uv_poll callback aborts the process (a napi_throw while
+ * the environment is torn down) when a worker is terminated with a completion pending.
+ */
+export function autoBackend(): Backend {
+  return pollAvailable() && isMainThread ? 'poll' : 'threadpool';
+}
+
 /** The waker for `backend` ('auto': poll where uv_poll is available, else threadpool). */
 export function createWaker(
   backend: Backend | 'auto',
   onWake: () => void,
   busy: () => boolean,
 ): Waker {
-  const chosen = backend === 'auto' ? (pollAvailable() ? 'poll' : 'threadpool') : backend;
+  const chosen = backend === 'auto' ? autoBackend() : backend;
   return chosen === 'poll' ? new PollWaker(onWake, busy) : new SharedWaker(onWake);
 }
