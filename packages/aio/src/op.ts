@@ -83,6 +83,8 @@ export class Op {
   done: number;
   /** Whether the file has positions (false for pipes, sockets, ttys: the lane reads at -1). */
   seekable: boolean;
+  /** On the lane, a copy of cached data (CPU-bound: the lane runs few of those at once). */
+  copy: boolean;
   /** The pointer array of a PHASE_KERNEL_LANE io_submit, alive until its call returned. */
   lanePointers: BigUint64Array | null;
 
@@ -122,6 +124,7 @@ export class Op {
     this.nowait = false;
     this.done = 0;
     this.seekable = true;
+    this.copy = false;
     this.lanePointers = null;
   }
 }

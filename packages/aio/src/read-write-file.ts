@@ -68,7 +68,14 @@ function blockOf(file: AioFile): number {
   return file.direct ? Math.max(file.alignment!.memory, file.alignment!.offset) : 1;
 }
 
-/** Reads until end of file from `position`, in `chunk`-sized requests, and returns the bytes. */
+/** What a read at the end of file asks for first: usually it returns 0 (no growth). */
+const PROBE = 16 * 1024;
+
+/**
+ * Reads until end of file from `position` and returns the bytes: first a small read (it
+ * returns 0 unless the file grew since its size was taken, and completes inside io_submit),
+ * then `chunk`-sized requests.
+ */
 async function readRest(
   core: FileCore,
   direct: boolean,
@@ -78,9 +85,9 @@ async function readRest(
   signal: AbortSignal | undefined,
 ): Promise<Buffer[]> {
   const parts: Buffer[] = [];
-  for (;;) {
+  for (let size = Math.min(alignUp(PROBE, block), chunk); ; size = chunk) {
     throwIfAborted(signal);
-    const part = direct ? allocAligned(chunk, block) : Buffer.allocUnsafe(chunk);
+    const part = direct ? allocAligned(size, block) : Buffer.allocUnsafe(size);
     const n = await readAt(core, part, position, { signal });
     if (n === 0) return parts;
     parts.push(part.subarray(0, n));

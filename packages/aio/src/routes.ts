@@ -77,3 +77,15 @@ export function writeEdgesCached(
   if (head >= 0 && needsRead(fd, head, size)) return false;
   return tail < 0 || tail === head || !needsRead(fd, tail, size);
 }
+
+/** Whether every page of [position, position + length) is in the page cache (cachestat). */
+export function fullyCached(fd: number, position: number, length: number): boolean {
+  const page = pageSize();
+  const first = position - (position % page);
+  const pages = Math.ceil((position + length - first) / page);
+  try {
+    return cachedPages(fd, first, pages * page) >= pages;
+  } catch {
+    return false;
+  }
+}

@@ -28,6 +28,7 @@ import {
 } from './op.js';
 import { now } from './primordials.js';
 import {
+  fullyCached,
   isBuffered,
   LANE_READ_MIN,
   LANE_WRITE_MIN,
@@ -78,6 +79,7 @@ function routeRead(engine: Engine, op: Op): number {
     info ??= engine.fds.info(op.fd, null);
     if (isBuffered(info) && laneCanRun(op, info)) {
       op.seekable = true;
+      op.copy = fullyCached(op.fd, op.position, op.length);
       return PHASE_LANE;
     }
   }
@@ -116,6 +118,7 @@ function routeWrite(engine: Engine, op: Op): number {
     op.silent = true; // completes inside io_submit
     return PHASE_KERNEL;
   }
+  op.copy = true; // into the page cache: CPU-bound
   return op.settle === SETTLE_MANUAL || !laneCanRun(op, info) ? PHASE_KERNEL_LANE : PHASE_LANE;
 }
 
