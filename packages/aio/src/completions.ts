@@ -125,8 +125,8 @@ function shortRead(
 }
 
 /** The readiness poll of a pipe, socket or tty fired (or failed). */
-function afterPoll(engine: Engine, op: Op, res: number): AioEvent | null {
-  if (op.aborted || op.closed) return finish(engine, op, -ECANCELED, 0, true);
+function afterPoll(engine: Engine, op: Op, res: number, deliver: boolean): AioEvent | null {
+  if (op.aborted || op.closed) return finish(engine, op, -ECANCELED, 0, deliver);
   const info = infoOf(engine, op);
   if (info === null) return null;
   if (res === -EINVAL) {
@@ -134,7 +134,7 @@ function afterPoll(engine: Engine, op: Op, res: number): AioEvent | null {
     punt(engine, op, info);
     return null;
   }
-  if (res < 0) return finish(engine, op, res, 0, true);
+  if (res < 0) return finish(engine, op, res, 0, deliver);
   if (info.noNowait) {
     punt(engine, op, info);
   } else {
@@ -154,7 +154,7 @@ export function completeOp(
   inline: boolean,
   deliver: boolean,
 ): AioEvent | null {
-  if (op.phase === PHASE_POLL) return afterPoll(engine, op, res);
+  if (op.phase === PHASE_POLL) return afterPoll(engine, op, res, deliver);
   if (op.phase === PHASE_KERNEL_LANE) return finish(engine, op, res, res2, deliver);
   const cmd = op.cmd;
   if (isTransfer(cmd)) {

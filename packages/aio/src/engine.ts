@@ -156,6 +156,7 @@ export class Engine implements Managed {
   #continueScheduled = false;
   /** Whether this engine is in the busy set (changed on transitions only). */
   #busy = false;
+  #idleCheck = false;
   /** Whether the last pump's requests stayed in flight after it (the device holds them). */
   #deviceMode = false;
   #epoch = 0;
@@ -274,7 +275,7 @@ export class Engine implements Managed {
     this.#flushScheduled = false;
     this.#continueScheduled = false;
     if (this.destroyed) return;
-    if (!mayWorkNow()) {
+    if (!mayWorkNow(this.queue.size)) {
       // This turn's inline work is spent: go on after timers, sockets and others have run.
       this.count(STAT_YIELDS);
       this.#continueScheduled = true;
@@ -496,9 +497,15 @@ export class Engine implements Managed {
       this.#clearStragglerTimer();
     }
     const hasWork = this.inFlight > 0 || this.queue.size > 0 || this.laneInFlight > 0;
-    if (hasWork !== this.#busy) this.#setBusy(hasWork);
+    if (hasWork && !this.#busy) this.#setBusy(true);
     if (!hasWork) {
       if (this.closing) this.destroy();
+      else if (this.#busy && !this.#idleCheck) {
+        // Out of the busy set at the end of the turn, not now: a loop at depth 1 would go in
+        // and out of it for every request.
+        this.#idleCheck = true;
+        setImmediateSafe(this.#checkIdle);
+      }
       return;
     }
     const canSubmit = this.inFlight < this.max && !this.ringFull;
@@ -508,6 +515,12 @@ export class Engine implements Managed {
       setImmediateSafe(this.#flush);
     }
   }
+
+  readonly #checkIdle = (): void => {
+    this.#idleCheck = false;
+    const hasWork = this.inFlight > 0 || this.queue.size > 0 || this.laneInFlight > 0;
+    if (!hasWork && this.#busy && !this.destroyed) this.#setBusy(false);
+  };
 
   #clearStragglerTimer(): void {
     if (this.#stragglerTimer !== null) clearTimeout(this.#stragglerTimer);

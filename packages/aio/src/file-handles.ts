@@ -84,7 +84,9 @@ export function fileHandlesKnown(): boolean {
 
 /** True for a genuine fs.promises FileHandle (once the class is known). */
 export function isFileHandle(value: object): boolean {
-  return brand !== null && !isProxy(value) && getPrototypeOf(value) === brand.prototype;
+  // The prototype first: a Proxy's trap runs at the call, where caller code may run, and only a
+  // value that claims FileHandle's prototype pays for the Proxy check.
+  return brand !== null && getPrototypeOf(value) === brand.prototype && !isProxy(value);
 }
 
 /** The descriptor of a genuine FileHandle: -1 once it is closed. */

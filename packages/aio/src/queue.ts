@@ -1,38 +1,58 @@
-// FIFO of Ops waiting for a slot. Ops aborted while queued are marked dropped and skipped
-// when they reach the front, so removal is O(1).
+// FIFO of Ops waiting for a slot (or for their next phase): a ring buffer that grows by
+// doubling, so the hot path (one push and one shift per request) never resizes or copies an
+// array. Ops aborted while queued are marked dropped and skipped when they reach the front,
+// so removal is O(1).
 import type { Op } from './op.js';
 
 export class OpQueue {
-  #items: (Op | undefined)[] = [];
+  #items: (Op | null)[] = new Array<Op | null>(16).fill(null);
   #head = 0;
+  /** Entries in the ring, dropped ones included. */
+  #count = 0;
   /** Ops waiting, not counting dropped ones. */
   size = 0;
 
+  #grow(): void {
+    const old = this.#items;
+    const items = new Array<Op | null>(old.length * 2).fill(null);
+    for (let i = 0; i < this.#count; i++) items[i] = old[(this.#head + i) & (old.length - 1)]!;
+    this.#items = items;
+    this.#head = 0;
+  }
+
   push(op: Op): void {
-    this.#items.push(op);
+    if (this.#count === this.#items.length) this.#grow();
+    const mask = this.#items.length - 1;
+    this.#items[(this.#head + this.#count) & mask] = op;
+    this.#count++;
     this.size++;
   }
 
-  /** Puts ops back at the front, in order (the kernel had no room for them). */
+  /** Puts ops back at the front, in order (the kernel had no room, or they have a next phase). */
   unshift(ops: readonly Op[]): void {
-    const rest = this.#items.slice(this.#head);
-    this.#items = [...ops, ...rest];
-    this.#head = 0;
-    this.size += ops.length;
+    for (let i = ops.length - 1; i >= 0; i--) {
+      if (this.#count === this.#items.length) this.#grow();
+      this.#head = (this.#head - 1) & (this.#items.length - 1);
+      this.#items[this.#head] = ops[i]!;
+      this.#count++;
+      this.size++;
+    }
   }
 
   /** The next live op, or undefined. */
   shift(): Op | undefined {
-    while (this.#head < this.#items.length) {
-      const op = this.#items[this.#head];
-      this.#items[this.#head++] = undefined;
-      if (op !== undefined && !op.dropped) {
+    const items = this.#items;
+    const mask = items.length - 1;
+    while (this.#count > 0) {
+      const op = items[this.#head]!;
+      items[this.#head] = null; // the queue no longer pins it
+      this.#head = (this.#head + 1) & mask;
+      this.#count--;
+      if (!op.dropped) {
         this.size--;
-        this.#compact();
         return op;
       }
     }
-    this.#compact();
     return undefined;
   }
 
@@ -45,27 +65,11 @@ export class OpQueue {
   /** The live ops, front to back (a snapshot: dropping while iterating is safe). */
   live(): Op[] {
     const out: Op[] = [];
-    for (let i = this.#head; i < this.#items.length; i++) {
-      const op = this.#items[i];
-      if (op !== undefined && !op.dropped) out.push(op);
+    const mask = this.#items.length - 1;
+    for (let i = 0; i < this.#count; i++) {
+      const op = this.#items[(this.#head + i) & mask]!;
+      if (!op.dropped) out.push(op);
     }
     return out;
-  }
-
-  /** Every live op, emptying the queue. */
-  drain(): Op[] {
-    const out: Op[] = [];
-    for (let op = this.shift(); op !== undefined; op = this.shift()) out.push(op);
-    return out;
-  }
-
-  #compact(): void {
-    if (this.#head === this.#items.length) {
-      this.#items.length = 0;
-      this.#head = 0;
-    } else if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-      this.#items = this.#items.slice(this.#head);
-      this.#head = 0;
-    }
   }
 }

@@ -191,7 +191,7 @@ export function submitQueued(engine: Engine): number {
     else if (prepared === FAILED) engine.fail(op, engine.takeFailure());
   }
   const accepted = k > 0 ? submitBatch(engine, batch, 0, k, false) : 0;
-  batch.length = 0;
+  for (let i = 0; i < k; i++) batch[i] = null!; // keeps no request alive (no resizing either)
   return accepted;
 }
 
