@@ -11,7 +11,6 @@ import { cancelInKernel, cancellableQueued, cancelPolls, cancelQueued } from './
 import { Engine, type EngineOptions, type EngineStats } from './engine.js';
 import { ContextClosedError, withOperation } from './errors.js';
 import type { AioEvent } from './event.js';
-import { startLearning } from './file-handles.js';
 import { watchOwner } from './lifetime.js';
 import { collectEvents, eventIterator } from './manual.js';
 import { Op, SETTLE_EVENT, SETTLE_MANUAL, SETTLE_RESULT, SETTLE_VOID } from './op.js';
@@ -103,7 +102,6 @@ export class AioContext implements AsyncDisposable, Disposable {
   constructor(options: AioContextOptions = {}) {
     this.#engine = new Engine(validateContextOptions(options));
     watchOwner(this, this.#engine);
-    startLearning();
   }
 
   /** The most requests in flight at once. */

@@ -56,12 +56,24 @@ export function learnFileHandle(handle: object): void {
 }
 
 /**
- * Opens /dev/null once to learn the FileHandle class (first context created), on the main
- * thread only: a worker terminated while that handle's close is pending would leak the fd
- * (node cancels the queued close). Workers learn from the first file open() opens.
+ * Whether `value` looks like a FileHandle (its prototype has Node's `fd` getter and kRef
+ * method). Only a hint, to know when learning the class is worth it: a look-alike passes too.
  */
-export function startLearning(): void {
-  if (brand !== null || learning || !isMainThread) return;
+function looksLikeFileHandle(value: object): boolean {
+  const prototype = getPrototypeOf(value) as object | null;
+  if (prototype === null || isProxy(value)) return false;
+  return ownDescriptor(prototype, 'fd')?.get !== undefined && method(prototype, 'kRef') !== null;
+}
+
+/**
+ * Seeing what looks like a FileHandle, opens /dev/null once to learn the real class (the
+ * caller uses fs.promises, so its threadpool is running anyway; a context alone never starts
+ * it). On the main thread only: a worker terminated while that handle's close is pending
+ * would leak the fd (node cancels the queued close). Workers learn from the first file
+ * open() opens.
+ */
+export function learnFrom(value: object): void {
+  if (brand !== null || learning || !isMainThread || !looksLikeFileHandle(value)) return;
   learning = true;
   promiseThen(
     open('/dev/null', 'r'),
@@ -77,7 +89,7 @@ export function startLearning(): void {
   );
 }
 
-/** Whether the FileHandle class is known yet (it is learned asynchronously, see startLearning). */
+/** Whether the FileHandle class is known yet (it is learned asynchronously, see learnFrom). */
 export function fileHandlesKnown(): boolean {
   return brand !== null;
 }

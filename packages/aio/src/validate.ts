@@ -27,7 +27,7 @@ import {
   viewByteLength,
   viewByteOffset,
 } from '@aio/bind/internal';
-import { fileHandleFd, isFileHandle } from './file-handles.js';
+import { fileHandleFd, isFileHandle, learnFrom } from './file-handles.js';
 import type { Op } from './op.js';
 import { isAbortSignal } from './primordials.js';
 
@@ -91,7 +91,12 @@ export function setFile(op: Op, file: unknown, name = 'file'): void {
     return;
   }
   op.fd = toFd(file, name);
-  op.file = typeof file === 'object' && file !== null ? file : null;
+  if (typeof file === 'object' && file !== null) {
+    op.file = file;
+    learnFrom(file); // until the FileHandle class is known, such a handle is read like { fd }
+  } else {
+    op.file = null;
+  }
 }
 
 /** Checks a required file offset: a non-negative safe integer, or a bigint within __s64. */

@@ -109,7 +109,7 @@ describe('batching and the queue', () => {
     const fh = await open(tmp.path('fh'), 'r');
     const other = await open(tmp.path('fh'), 'r');
     await withContext(async (ctx) => {
-      await untilFileHandlesKnown(ctx);
+      await untilFileHandlesKnown(fh);
       const a = ctx.read(fh, Buffer.alloc(8), 0);
       const b = ctx.read(other, Buffer.alloc(8), 0);
       const closing = fh.close(); // before the flush: the request holds the descriptor

@@ -50,7 +50,7 @@ describe('an fd closed while its requests are in flight or queued', () => {
     const { path, content } = directFile('close-handle', 1 << 20);
     const ctx = new AioContext({ maxRequests: 4 });
     const fh = await openHandle(path, constants.O_RDONLY | constants.O_DIRECT); // stays in flight
-    await untilFileHandlesKnown(ctx);
+    await untilFileHandlesKnown(fh);
     try {
       const bufs = Array.from({ length: 40 }, () => allocAligned(4096));
       const reads = bufs.map((b, i) => ctx.read(fh, b, i * 4096));

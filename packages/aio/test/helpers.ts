@@ -2,7 +2,7 @@
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileHandlesKnown } from '../src/file-handles.js';
+import { fileHandlesKnown, learnFrom } from '../src/file-handles.js';
 import { AioContext, type AioContextOptions } from '../src/index.js';
 
 export function tempDir(prefix = 'aio-core-'): {
@@ -66,10 +66,12 @@ export async function untilTurns(done: () => boolean, turns = 1000): Promise<boo
 }
 
 /**
- * Waits until the engine knows the FileHandle class (learned from a /dev/null it opens when the
- * first context is made): from then on FileHandles hold their descriptor for our requests.
+ * Waits until the engine knows the FileHandle class (learned, from a /dev/null it opens, once it
+ * has seen something that looks like a FileHandle, here `handle`): from then on FileHandles
+ * hold their descriptor for our requests.
  */
-export async function untilFileHandlesKnown(_ctx: AioContext): Promise<void> {
+export async function untilFileHandlesKnown(handle: object): Promise<void> {
+  learnFrom(handle);
   if (!(await untilTurns(fileHandlesKnown, 100_000))) throw new Error('FileHandle class unknown');
 }
 

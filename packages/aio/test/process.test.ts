@@ -99,3 +99,24 @@ test('a read of an empty blocking pipe waits for data without stopping the event
   expect(result).toMatchObject({ code: 0, timedOut: false });
   expect(result.stdout).toBe('ticks 20\nread 5 hello true\n');
 });
+
+test('cached reads start no thread: the libuv threadpool stays unused', async () => {
+  const result = await runChild(
+    'core',
+    `const { AioContext } = AIO;
+    const fs = require('node:fs');
+    const threads = () => Number(/Threads:\\s+(\\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))[1]);
+    const before = threads();
+    const ctx = new AioContext();
+    const fd = fs.openSync(${JSON.stringify(file)}, 'r');
+    fs.readFileSync(${JSON.stringify(file)}); // cached
+    (async () => {
+      for (let i = 0; i < 100; i++) await ctx.read({ fd }, Buffer.alloc(4096), i * 4096);
+      await ctx.close();
+      console.log('new threads', threads() - before, 'lane', ctx.stats.lane);
+    })();`,
+    { timeoutMs: 10_000 },
+  );
+  expect(result).toMatchObject({ code: 0, timedOut: false });
+  expect(result.stdout).toBe('new threads 0 lane 0\n');
+});
