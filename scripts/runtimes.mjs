@@ -23,9 +23,11 @@ import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-// 20.4.0 is the floor of engines.node: the first 20.x with Symbol.asyncDispose, which
-// AioContext and AioFile are disposed through (`await using` fails on 20.0-20.3).
-const PINNED = ['node@20.4.0', 'node@22.20.0', 'node@24.22.3', 'bun@1.4.5'];
+// engines.node is >=20.20.0: the node-compat tests compare @aio/core with the node:fs of the
+// node running them, and node:fs itself changed within 20.x (20.4's FileHandle.read(buffer)
+// read zeros, `flush` came in 20.10, readv of no buffers says EINVAL since 20.20). The
+// default node of the machine (20.20.x) runs first; these are the others.
+const PINNED = ['node@22.20.0', 'node@24.22.3', 'bun@1.4.5'];
 
 // npm's package for each kind of runtime on each architecture.
 const PACKAGES = {
