@@ -16,7 +16,7 @@ export default defineConfig([
   },
   {
     // The aio-probe command: one ESM file with its shebang.
-    entry: { 'aio-probe': 'src/probe-cli.ts' },
+    entry: { 'aio-probe': 'src/probe/cli.ts' },
     format: ['esm'],
     target: 'node20',
     platform: 'node',

@@ -11,6 +11,7 @@ import {
   type StatxInfo,
   statx,
 } from '@aio/bind';
+import { DirectUnsupportedError } from './errors.js';
 import { toFd } from './validate.js';
 
 /** Required O_DIRECT alignment of memory addresses and of file offsets and lengths. */
@@ -21,18 +22,6 @@ export interface DirectAlignment {
   offset: number;
   /** Where the numbers come from. */
   source: 'statx' | 'device' | 'default';
-}
-
-/** The filesystem refuses O_DIRECT (`code: 'ERR_AIO_DIRECT_UNSUPPORTED'`). */
-export class DirectUnsupportedError extends Error {
-  readonly code = 'ERR_AIO_DIRECT_UNSUPPORTED' as const;
-  constructor(what: string, cause?: unknown) {
-    super(
-      `O_DIRECT is not supported for ${what}: use buffered I/O (direct: false)`,
-      cause === undefined ? undefined : { cause },
-    );
-    this.name = 'DirectUnsupportedError';
-  }
 }
 
 const FALLBACK: DirectAlignment = Object.freeze({ memory: 4096, offset: 4096, source: 'default' });
@@ -110,7 +99,15 @@ function checkOpens(path: string): void {
   }
 }
 
-/** Synchronous directAlignment() (statx and sysfs reads only). */
+/**
+ * The O_DIRECT alignment for a file, a directory (its filesystem: a scratch file is created
+ * and removed to ask), an fd or a FileHandle. Synchronous, as fs.statSync: statx and sysfs
+ * reads (and, for a directory, a scratch file), which may wait for an uncached inode.
+ * @throws {DirectUnsupportedError} `ERR_AIO_DIRECT_UNSUPPORTED` when the filesystem refuses
+ * O_DIRECT; an AioError (ENOENT, EBADF...) when the path or fd cannot be examined;
+ * `ERR_INVALID_ARG_TYPE` / `ERR_OUT_OF_RANGE` for a bad argument.
+ * @example const { memory, offset } = directAlignmentSync('/data'); // { 512, 512, 'statx' }
+ */
 export function directAlignmentSync(
   pathOrFd: string | number | { readonly fd: number },
 ): DirectAlignment {
@@ -135,11 +132,9 @@ export function directAlignmentSync(
 }
 
 /**
- * The O_DIRECT alignment for a file, a directory (its filesystem: a scratch file is created
- * and removed to ask), an fd or a FileHandle.
- * @throws (rejects) {DirectUnsupportedError} `ERR_AIO_DIRECT_UNSUPPORTED` when the filesystem
- * refuses O_DIRECT; an AioError (ENOENT, EBADF...) when the path or fd cannot be examined.
- * @example const { memory, offset } = await directAlignment('/data'); // { 512, 512, 'statx' }
+ * directAlignmentSync() behind a Promise.
+ * @deprecated It runs synchronously (the name said otherwise): call directAlignmentSync().
+ * Kept for one release.
  */
 export async function directAlignment(
   pathOrFd: string | number | { readonly fd: number },

@@ -1,8 +1,8 @@
-// Errors @aio/core adds to @aio/bind's: stable codes for its own conditions, AbortError as
-// Node shapes it, and the operation context added to kernel errors (instead of wrapping them).
-import { AioError, errnoException } from '@aio/bind';
-import { diagnoseEinval } from './misalign.js';
-import type { Op } from './op.js';
+// Every error class @aio/core adds to @aio/bind's: stable codes for its own conditions,
+// AbortError as Node shapes it, and the O_DIRECT errors. Kernel errors stay @aio/bind's
+// AioError, with the failing operation added (engine/failures.ts) instead of a wrapper.
+import { AioError } from '@aio/bind';
+import type { OpcodeSyscall } from './opcodes.js';
 
 const EINVAL = 22;
 
@@ -57,43 +57,56 @@ export class AbortError extends Error {
   }
 }
 
-const COMMAND_NAMES = ['read', 'write', 'fsync', 'fdsync', '', 'poll', 'noop', 'readv', 'writev'];
-const SYSCALLS = [
-  'IOCB_CMD_PREAD',
-  'IOCB_CMD_PWRITE',
-  'IOCB_CMD_FSYNC',
-  'IOCB_CMD_FDSYNC',
-  'IOCB_CMD_NOOP',
-  'IOCB_CMD_POLL',
-  'IOCB_CMD_NOOP',
-  'IOCB_CMD_PREADV',
-  'IOCB_CMD_PWRITEV',
-] as const;
-
-/** Adds what the failing request was to a kernel error (fd, command, position, length). */
-export function withOperation(error: AioError, op: Op): AioError {
-  error.fd = op.fd;
-  error.command = COMMAND_NAMES[op.cmd];
-  if (op.cmd <= 1 || op.cmd >= 7) {
-    error.position = op.bigPosition ?? op.position;
-    error.length = op.length;
+/** The filesystem refuses O_DIRECT (`code: 'ERR_AIO_DIRECT_UNSUPPORTED'`). */
+export class DirectUnsupportedError extends Error {
+  readonly code = 'ERR_AIO_DIRECT_UNSUPPORTED' as const;
+  constructor(what: string, cause?: unknown) {
+    super(
+      `O_DIRECT is not supported for ${what}: use buffered I/O (direct: false)`,
+      cause === undefined ? undefined : { cause },
+    );
+    this.name = 'DirectUnsupportedError';
   }
-  return error;
 }
+
+/** What must be aligned for O_DIRECT. */
+export type AlignedField = 'buffer' | 'position' | 'length';
+
+const WHAT: Record<AlignedField, string> = {
+  buffer: 'buffer address',
+  position: 'file position',
+  length: 'length',
+};
 
 /**
- * The error for a completion whose `res` is negative. An EINVAL of a read or write on an
- * O_DIRECT fd is explained as a MisalignedError when a value is misaligned.
+ * An O_DIRECT request whose buffer address, position or length is not aligned
+ * (`code: 'ERR_AIO_MISALIGNED'`; still an AioError with errno -22, the kernel's EINVAL).
  */
-export function completionError(res: number, op: Op): AioError {
-  const syscall = SYSCALLS[op.cmd] ?? 'IOCB_CMD_NOOP';
-  const error = withOperation(errnoException(-res, syscall, { fd: op.fd }), op);
-  if (res !== -EINVAL) return error;
-  const misaligned = diagnoseEinval(op, error);
-  return misaligned === null ? error : withOperation(misaligned, op);
-}
+export class MisalignedError extends AioError {
+  override readonly code = 'ERR_AIO_MISALIGNED' as const;
+  override readonly hint: string;
+  /** Which value is misaligned. */
+  readonly field: AlignedField;
+  /** The misaligned value (an address, offset or byte count). */
+  readonly value: number | bigint;
+  /** The alignment it needs. */
+  readonly alignment: number;
 
-/** The error for a request the kernel refused at io_submit (or our guard refused before it). */
-export function submitError(errno: number, op: Op): AioError {
-  return withOperation(errnoException(errno, 'io_submit', { fd: op.fd }), op);
+  constructor(
+    field: AlignedField,
+    value: number | bigint,
+    alignment: number,
+    context: { syscall: OpcodeSyscall; fd: number; cause?: unknown },
+  ) {
+    super(EINVAL, context.syscall, { fd: context.fd });
+    this.hint =
+      `O_DIRECT needs the ${WHAT[field]} to be a multiple of ${alignment} bytes; ${value} is not. ` +
+      'Use allocAligned() for buffers, or open the file with @aio/core open(path, flags, { direct: true }), which aligns for you.';
+    this.message = `${context.syscall} ERR_AIO_MISALIGNED: ${this.hint}`;
+    this.name = 'MisalignedError';
+    this.field = field;
+    this.value = value;
+    this.alignment = alignment;
+    if (context.cause !== undefined) Object.defineProperty(this, 'cause', { value: context.cause });
+  }
 }

@@ -1,24 +1,31 @@
-// @aio/core: Linux kernel AIO with Promise completions on Node's event loop. Re-exports only.
-export { AioError, EFD, IOCB_CMD, IOPRIO_CLASS, POLL, RWF } from '@aio/bind';
+// @aio/core: Linux kernel AIO with Promise completions on Node's event loop. Re-exports only;
+// ARCHITECTURE.md at the repository root maps the folders behind them.
+export { AioError, IOPRIO_CLASS, POLL, RWF } from '@aio/bind';
 export { alignDown, alignUp, allocAligned, isAlignedView, MAX_ALIGNMENT } from './aligned.js';
+export { AioContext } from './context/context.js';
 export {
-  AioContext,
   type AioContextOptions,
   type AioContextStats,
   DEFAULT_MAX_REQUESTS,
   type RunOptions,
-} from './context.js';
-export { closeDefaultContext, defaultContext } from './default-context.js';
-export { type DirectAlignment, DirectUnsupportedError, directAlignment } from './direct.js';
-export { SUBMIT_BATCH_DEVICE, SUBMIT_BATCH_INLINE } from './engine.js';
+} from './context/context-options.js';
+export {
+  closeDefaultContext,
+  DEFAULT_CONTEXT_MAX_REQUESTS,
+  defaultContext,
+} from './context/default-context.js';
+export { type DirectAlignment, directAlignment, directAlignmentSync } from './direct.js';
+export type { Backend } from './engine/waker.js';
 export {
   AbortError,
   type AioCoreErrorCode,
+  type AlignedField,
   ContextClosedError,
+  DirectUnsupportedError,
+  MisalignedError,
   ReentrantCallError,
   RequestBusyError,
 } from './errors.js';
-export { AioEvent } from './event.js';
 export {
   AioFile,
   type AioReadOptions,
@@ -28,25 +35,33 @@ export {
   open,
   type ReadResult,
   type WriteResult,
-} from './file.js';
-export type { FileSource } from './file-source.js';
+} from './files/file.js';
+export type { FileSource } from './files/file-source.js';
 export {
   appendFile,
   type WriteFileData,
   type WriteFileOptions,
   writeFile,
-} from './file-write.js';
-export type { OpenFlags } from './flags.js';
-export { type AlignedField, MisalignedError } from './misalign.js';
-export { formatProbe, type ProbeReport, probe, probeCommand, type Support } from './probe.js';
+} from './files/file-write.js';
+export type { OpenFlags } from './files/flags.js';
 export {
   DEFAULT_CHUNK_SIZE,
   DEFAULT_CONCURRENCY,
   type FileTransferOptions,
   type ReadFileOptions,
   readFile,
-} from './read-write-file.js';
-export { type AioCommand, AioRequest, type RequestState } from './request.js';
+} from './files/read-write-file.js';
+export {
+  AioReadStream,
+  AioWriteStream,
+  createReadStream,
+  createWriteStream,
+  type ReadStreamOptions,
+  type WriteStreamOptions,
+} from './files/streams.js';
+export { type ProbeReport, probe, probeSync, type Support } from './probe/probe.js';
+export { AioEvent } from './requests/event.js';
+export { type AioCommand, AioRequest, type RequestState } from './requests/request.js';
 export {
   type BufferCommand,
   BufferRequest,
@@ -62,14 +77,5 @@ export {
   VectorRequest,
   WriteRequest,
   WritevRequest,
-} from './requests.js';
-export {
-  AioReadStream,
-  AioWriteStream,
-  createReadStream,
-  createWriteStream,
-  type ReadStreamOptions,
-  type WriteStreamOptions,
-} from './streams.js';
+} from './requests/requests.js';
 export type { FileLike, Priority, RequestOptions } from './validate.js';
-export type { Backend } from './waker.js';

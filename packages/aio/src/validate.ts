@@ -1,9 +1,8 @@
-// Argument checks of the public API, and the snapshot an Op is made of. Everything a caller
-// controls is read here, once, at the call: a getter on an option object or on `{ fd }` runs
-// now or never, views are read through the captured intrinsics, and a list of buffers is
-// copied. Nothing the kernel could misuse (a length beyond its buffer, a negative offset)
-// survives these checks, and nothing read here is read from the caller's objects again.
-import { endianness } from 'node:os';
+// Argument checks of the public API (engine/snapshot.ts turns checked arguments into an Op).
+// Everything a caller controls is read once, at the call: a getter on an option object or on
+// `{ fd }` runs now or never, views are read through the captured intrinsics, and a list of
+// buffers is copied. Nothing the kernel could misuse (a length beyond its buffer, a negative
+// offset) survives these checks.
 import {
   errnoException,
   InvalidArgTypeError,
@@ -18,17 +17,14 @@ import {
   validateInteger,
 } from '@aio/bind';
 import {
-  baseAddress,
   isArray,
   isDetached,
   isResizable,
   isView,
   viewBuffer,
   viewByteLength,
-  viewByteOffset,
 } from '@aio/bind/internal';
-import { fileHandleFd, isFileHandle, learnFrom } from './file-handles.js';
-import type { Op } from './op.js';
+import { fileHandleFd, isFileHandle } from './file-handles.js';
 import { isAbortSignal } from './primordials.js';
 
 /** A file descriptor, or an object with a numeric `fd` such as a `fs.promises` FileHandle. */
@@ -53,10 +49,9 @@ export interface RequestOptions {
 const FD_MAX = 0x7fff_ffff;
 const CLASSES = { rt: IOPRIO_CLASS.RT, be: IOPRIO_CLASS.BE, idle: IOPRIO_CLASS.IDLE } as const;
 const EBADF = 9;
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-const LITTLE = endianness() === 'LE';
 
-function checkFd(fd: unknown, name: string, ofObject: boolean): number {
+/** Checks an fd number; `ofObject` when it was read from a `{ fd }` object (-1: closed). */
+export function checkFd(fd: unknown, name: string, ofObject: boolean): number {
   if (typeof fd === 'number' && Number.isInteger(fd) && fd >= 0 && fd <= FD_MAX) return fd;
   // A FileHandle says -1 once it is closed: that is a closed file, not a bad argument.
   if (fd === -1 && ofObject) throw errnoException(EBADF, 'io_submit', { fd: -1 });
@@ -80,23 +75,6 @@ export function toFd(file: unknown, name = 'file'): number {
     return checkFd((file as { fd?: unknown }).fd, `${name}.fd`, true);
   }
   return checkFd(file, name, false);
-}
-
-/** Sets `op.fd`, `op.file` and `op.fileHandle` from `file` (see toFd). */
-export function setFile(op: Op, file: unknown, name = 'file'): void {
-  if (typeof file === 'object' && file !== null && isFileHandle(file)) {
-    op.fd = checkFd(fileHandleFd(file), `${name}.fd`, true);
-    op.file = file;
-    op.fileHandle = true;
-    return;
-  }
-  op.fd = toFd(file, name);
-  if (typeof file === 'object' && file !== null) {
-    op.file = file;
-    learnFrom(file); // until the FileHandle class is known, such a handle is read like { fd }
-  } else {
-    op.file = null;
-  }
 }
 
 /** Checks a required file offset: a non-negative safe integer, or a bigint within __s64. */
@@ -123,14 +101,6 @@ export function validatePosition(
   );
 }
 
-/** Sets `op.position` (or `op.bigPosition` at or above 2^53) from a required offset. */
-export function setPosition(op: Op, position: unknown, name = 'position'): void {
-  validatePosition(position, name);
-  if (typeof position === 'number') op.position = position;
-  else if (position <= MAX_SAFE) op.position = Number(position);
-  else op.bigPosition = position;
-}
-
 /**
  * Checks that `value` is memory the kernel may use: a genuine view (a Proxy or look-alike is
  * not one), not detached, not backed by a resizable ArrayBuffer (which could shrink while the
@@ -151,14 +121,6 @@ export function validateView(value: unknown, name: string): asserts value is Arr
       'is backed by a resizable ArrayBuffer, which could shrink while the kernel uses it',
     );
   }
-}
-
-/** Sets the single buffer of a read or write: the whole view is transferred. */
-export function setBuffer(op: Op, buffer: unknown, name = 'buffer'): void {
-  validateView(buffer, name);
-  op.ab = viewBuffer(buffer);
-  op.byteOffset = viewByteOffset(buffer);
-  op.length = viewByteLength(buffer);
 }
 
 /** A copy of a readv/writev list (at most IOV_MAX genuine views), each element read once. */
@@ -184,58 +146,6 @@ export function validateBuffers(
   name = 'buffers',
 ): asserts buffers is readonly ArrayBufferView[] {
   copyBuffers(buffers, name);
-}
-
-/** Sets the buffers of a readv or writev and encodes their `struct iovec` array. */
-export function setBuffers(op: Op, buffers: unknown, name = 'buffers'): void {
-  const views = copyBuffers(buffers, name);
-  const n = views.length;
-  const abs: ArrayBufferLike[] = [];
-  const offsets: number[] = [];
-  const lengths: number[] = [];
-  let total = 0;
-  for (let i = 0; i < n; i++) {
-    const view = views[i]!;
-    abs.push(viewBuffer(view));
-    offsets.push(viewByteOffset(view));
-    lengths.push(viewByteLength(view));
-    total += lengths[i]!;
-  }
-  op.abs = abs;
-  op.offsets = offsets;
-  op.lengths = lengths;
-  op.length = total;
-  op.iov = encodeIovecs(abs, offsets, lengths, 0);
-}
-
-const TWO_32 = 4294967296;
-
-/**
- * `struct iovec { void *iov_base; size_t iov_len; }` x n (64-bit), for the parts of the buffers
- * after the first `skip` bytes (the rest of a vectored transfer that was partly done).
- */
-export function encodeIovecs(
-  abs: readonly ArrayBufferLike[],
-  offsets: readonly number[],
-  lengths: readonly number[],
-  skip: number,
-): Uint8Array {
-  let first = 0;
-  let into = skip;
-  while (first < lengths.length && into >= lengths[first]!) into -= lengths[first++]!;
-  const words = new Uint32Array(Math.max(lengths.length - first, 0) * 4);
-  const lo = LITTLE ? 0 : 1;
-  const hi = LITTLE ? 1 : 0;
-  for (let i = first, w = 0; i < lengths.length; i++, w += 4) {
-    const length = lengths[i]! - (i === first ? into : 0);
-    const address =
-      length === 0 ? 0 : baseAddress(abs[i]!) + offsets[i]! + (i === first ? into : 0);
-    words[w + lo] = address >>> 0;
-    words[w + hi] = (address / TWO_32) >>> 0;
-    words[w + 2 + lo] = length >>> 0;
-    words[w + 2 + hi] = (length / TWO_32) >>> 0;
-  }
-  return new Uint8Array(words.buffer);
 }
 
 /** Checks a POLL event mask (POLL.* bits from @aio/bind). */
@@ -283,18 +193,4 @@ export function validateSignal(
 ): asserts signal is AbortSignal {
   if (!isAbortSignal(signal))
     throw new InvalidArgTypeError(name, 'an instance of AbortSignal', signal);
-}
-
-/** Applies RequestOptions to an op (each option read once). */
-export function applyOptions(op: Op, options: unknown, readOrWrite: boolean): void {
-  if (typeof options !== 'object' || options === null) {
-    throw new InvalidArgTypeError('options', 'of type object', options);
-  }
-  const { signal, rwFlags, priority } = options as RequestOptions;
-  if (signal !== undefined) {
-    validateSignal(signal);
-    op.signal = signal;
-  }
-  if (rwFlags !== undefined) op.rwFlags = validateRwFlags(rwFlags, readOrWrite);
-  if (priority !== undefined) op.ioprio = ioprioOf(priority);
 }

@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync, writeSync } from 'node:fs';
-import { AioContext, POLL, SUBMIT_BATCH_DEVICE, SUBMIT_BATCH_INLINE } from '../src/index.js';
+import { SUBMIT_BATCH_DEVICE, SUBMIT_BATCH_INLINE } from '../src/engine/submission.js';
+import { AioContext, POLL } from '../src/index.js';
 import {
   closeAll,
   fileWith,

@@ -1,6 +1,7 @@
 import { closeSync, constants, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { open as fsOpen } from 'node:fs/promises';
 import { addressOf, EFD, eventfd } from '@aio/bind';
+import { fileLockCount } from '../src/files/lock.js';
 import {
   AioContext,
   AioError,
@@ -11,7 +12,6 @@ import {
   open,
   readFile,
 } from '../src/index.js';
-import { fileLockCount } from '../src/lock.js';
 import { pattern, tempDir } from './helpers.js';
 
 const tmp = tempDir();

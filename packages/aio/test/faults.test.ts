@@ -103,7 +103,8 @@ test('EINTR: a signal during a blocking getEvents() does not surface; the wait g
 test('reads of pipes, eventfds, sockets wait for data without stopping the event loop; /proc, /sys, /dev/zero read', async () => {
   const result = await runChild(
     'core',
-    `const { AioContext, EFD } = AIO;
+    `const { AioContext } = AIO;
+    const { EFD } = BIND;
     const fs = require('node:fs');
     const ctx = new AioContext();
     let ticks = 0;

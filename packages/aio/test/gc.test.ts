@@ -6,8 +6,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { addressOf } from '@aio/bind';
 import { pipe } from '../../aio-bind/test/fixtures/pipes.js';
+import { busyCount } from '../src/engine/lifetime.js';
 import { AioContext, POLL, ReadRequest } from '../src/index.js';
-import { busyCount } from '../src/lifetime.js';
 import { fileWith, pattern, tempDir, untilTurns } from './helpers.js';
 
 setFlagsFromString('--expose-gc');

@@ -8,9 +8,11 @@ import {
   createReadStream,
   createWriteStream,
   directAlignment,
+  directAlignmentSync,
   isAlignedView,
   open,
   probe,
+  probeSync,
   readFile,
   writeFile,
 } from '../src/index.js';
@@ -61,6 +63,14 @@ test.each(rejections)('%s -> rejects %s', async (_name, call, code) => {
 });
 
 const throws: Array<[string, () => unknown, string]> = [
+  ['directAlignmentSync(NaN)', () => directAlignmentSync(Number.NaN), RANGE],
+  ['directAlignmentSync(null)', () => directAlignmentSync(null as never), TYPE],
+  [
+    'directAlignmentSync({ fd: -1 }) (closed handle)',
+    () => directAlignmentSync({ fd: -1 }),
+    'EBADF',
+  ],
+  ['probeSync(5)', () => probeSync(5 as never), TYPE],
   ['allocAligned size NaN', () => allocAligned(Number.NaN), RANGE],
   ['allocAligned size > 4 GiB', () => allocAligned(2 ** 32 + 1), RANGE],
   ['allocAligned alignment 3', () => allocAligned(8, 3), VALUE],

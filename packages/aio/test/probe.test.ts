@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { runChild } from '../../../test-support/child.js';
-import { formatProbe, probe, probeCommand } from '../src/index.js';
+import { probe } from '../src/index.js';
+import { formatProbe, probeCommand } from '../src/probe/format.js';
 import { tempDir } from './helpers.js';
 
 const tmp = tempDir();

@@ -7,7 +7,7 @@
 import { closeSync, constants, openSync } from 'node:fs';
 import { open as openHandle } from 'node:fs/promises';
 import { F, fcntl } from '@aio/bind';
-import { classify, FdTable, TYPE_REG, TYPE_STREAM } from '../src/fd-info.js';
+import { classify, FdTable, TYPE_REG, TYPE_STREAM } from '../src/engine/fd-info.js';
 import { AioContext, allocAligned } from '../src/index.js';
 import { closeAll, fileWith, pattern, tempDir } from './helpers.js';
 

@@ -72,7 +72,8 @@ test('500 worker lifetimes doing readFile, O_DIRECT reads and polls, ended every
     })().catch((e) => { console.log('failed', e.stack); process.exitCode = 1; });`,
     { timeoutMs: 240_000, stdin: 'pipe' },
   );
-  if (result.signal !== null) console.log(result.stderr.slice(-3000), result.stdout.slice(-500));
+  if (result.signal !== null || result.code !== 0)
+    console.log(result.stderr.slice(-3000), result.stdout.slice(-500));
   expect(result).toMatchObject({ code: 0, signal: null, timedOut: false });
   // No ring left even by the first round; fds measured from the second.
   expect(JSON.parse(result.stdout)).toEqual({
