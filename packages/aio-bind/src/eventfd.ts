@@ -2,10 +2,12 @@
 // and two ways to wait for it without blocking the event loop: FdPoller (fd-poller.ts:
 // libuv's uv_poll through koffi, no thread) and eventfdWait (a blocking read on the libuv
 // threadpool).
+
+import { OutOfRangeError } from './arg-errors.js';
 import { EFD } from './constants.js';
 import { errnoException } from './errors.js';
 import { ffi, lastErrno } from './ffi.js';
-import { OutOfRangeError, validateInteger } from './validate.js';
+import { validateInteger } from './validate.js';
 
 const EAGAIN = 11;
 const EFD_ALL = EFD.SEMAPHORE | EFD.NONBLOCK | EFD.CLOEXEC;

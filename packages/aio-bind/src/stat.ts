@@ -2,6 +2,7 @@
 // tell regular files and block devices (truly asynchronous under AIO) from pipes, sockets and
 // character devices (whose reads run inside io_submit and can block it forever).
 import { NATIVE_ABI } from './abi.js';
+import { InvalidArgTypeError, InvalidArgValueError } from './arg-errors.js';
 import { AT_EMPTY_PATH, S_IF, STATX } from './constants.js';
 import { errnoException } from './errors.js';
 import { ffi, lastErrno } from './ffi.js';
@@ -13,12 +14,7 @@ import {
   viewBuffer,
   viewByteOffset,
 } from './intrinsics.js';
-import {
-  InvalidArgTypeError,
-  InvalidArgValueError,
-  validateInteger,
-  validateStructBuffer,
-} from './validate.js';
+import { validateInteger, validateStructBuffer } from './validate.js';
 
 /** `sizeof(struct statx)`. */
 export const SIZEOF_STATX = 256;

@@ -3,6 +3,7 @@
 // turns -1 + errno into an AioError. Semantic checks (nr_events 0, min_nr > nr, a bad fd,
 // aio_reserved2 != 0) are left to the kernel so that its errors stay observable.
 import { IOCB_LAYOUT, NATIVE_ABI, SIZEOF_IO_EVENT, SIZEOF_IOCB, timespecLayout } from './abi.js';
+import { InvalidArgTypeError, OutOfRangeError } from './arg-errors.js';
 import { type AioSyscall, errnoException, type HintContext } from './errors.js';
 import { ffi, koffiAddress, lastErrno } from './ffi.js';
 import {
@@ -23,8 +24,6 @@ import {
 } from './intrinsics.js';
 import { destroyRing, registerRing } from './ring-lifetime.js';
 import {
-  InvalidArgTypeError,
-  OutOfRangeError,
   S64_MAX,
   toU64,
   validateContext,
