@@ -10,8 +10,8 @@ import { readFileSync } from 'node:fs';
 import koffi, { type node } from 'koffi';
 import { InvalidArgTypeError } from './arg-errors.js';
 import { errnoException } from './errors.js';
-import { validateFd } from './eventfd.js';
 import { processFfi } from './ffi.js';
+import { validateFd } from './validate.js';
 
 const RTLD_NOW = 0x2;
 const RTLD_NODELETE = 0x1000;

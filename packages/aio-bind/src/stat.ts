@@ -14,7 +14,7 @@ import {
   viewBuffer,
   viewByteOffset,
 } from './intrinsics.js';
-import { validateInteger, validateStructBuffer } from './validate.js';
+import { validateFd, validateInteger, validateStructBuffer } from './validate.js';
 
 /** `sizeof(struct statx)`. */
 export const SIZEOF_STATX = 256;
@@ -88,7 +88,7 @@ export const F = Object.freeze({ GETFL: 3, SETFL: 4 } as const);
  * @example const directNow = (fcntl(fd, F.GETFL) & fs.constants.O_DIRECT) !== 0;
  */
 export function fcntl(fd: number, cmd: number, arg = 0): number {
-  validateInteger(fd, 'fd', 0, 0x7fff_ffff);
+  validateFd(fd);
   validateInteger(cmd, 'cmd', 0, 0x7fff_ffff);
   validateInteger(arg, 'arg', -0x8000_0000, 0xffff_ffff);
   const f = ffi();
@@ -144,7 +144,7 @@ export function statx<T extends Uint8Array>(
  * @throws {AioError} EBADF when `fd` is not open.
  */
 export function fileType(fd: number): number {
-  validateInteger(fd, 'fd', 0, 0x7fff_ffff);
+  validateFd(fd);
   const f = ffi();
   if (f.statx(f.nr.statx, fd, EMPTY_PATH, AT_EMPTY_PATH, STATX.TYPE, scratch) < 0) {
     throw errnoException(lastErrno(), 'statx', { fd });

@@ -95,6 +95,11 @@ export function validateStructBuffer(
   }
 }
 
+/** Asserts `fd` is a plausible file descriptor: an `int` that is not negative. */
+export function validateFd(fd: unknown): asserts fd is number {
+  validateInteger(fd, 'fd', 0, 0x7fff_ffff);
+}
+
 /** Asserts `value` is a bigint aio_context_t (non-zero, within 64 bits). */
 export function validateContext(value: unknown, name = 'ctx'): asserts value is bigint {
   if (typeof value !== 'bigint') {
