@@ -19,6 +19,7 @@ export type AioSyscall =
   | 'cachestat'
   | 'fcntl'
   | 'read'
+  | 'poll'
   | 'IOCB_CMD_PREAD'
   | 'IOCB_CMD_PWRITE'
   | 'IOCB_CMD_FSYNC'

@@ -83,11 +83,15 @@ export class FdPoller {
   #closed = false;
   #tracked: WeakRef<FdPoller> | null = null;
   readonly #onReadable: (error: Error | null) => void;
+  // A negative status is libuv's (uv_poll saw POLLERR on the fd): nothing was read.
   readonly #callback = (status: number) => {
-    this.#onReadable(status < 0 ? errnoException(-status, 'read', { fd: this.fd }) : null);
+    this.#onReadable(status < 0 ? errnoException(-status, 'poll', { fd: this.fd }) : null);
   };
 
-  /** @param onReadable called with null when readable, with an AioError when polling failed. */
+  /**
+   * @param onReadable called with null when readable, with an AioError (syscall `'poll'`)
+   * when libuv reports the fd failed (EBADF).
+   */
   constructor(fd: number, onReadable: (error: Error | null) => void) {
     validateFd(fd);
     if (typeof onReadable !== 'function') {
