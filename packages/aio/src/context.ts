@@ -1,12 +1,7 @@
 // AioContext: linux_aio's AIOContext with Promise methods delivered on Node's event loop.
 // Arguments are checked here; the engine (engine.ts) does the kernel work.
-import {
-  InvalidArgTypeError,
-  InvalidArgValueError,
-  IOCB_CMD,
-  OutOfRangeError,
-  validateInteger,
-} from '@aio/bind';
+import { InvalidArgTypeError, InvalidArgValueError, IOCB_CMD, OutOfRangeError } from '@aio/bind';
+import { validateInteger } from '@aio/bind/internal';
 import { cancelInKernel, cancellableQueued, cancelPolls, cancelQueued } from './cancellation.js';
 import { Engine, type EngineOptions, type EngineStats } from './engine.js';
 import { ContextClosedError, withOperation } from './errors.js';

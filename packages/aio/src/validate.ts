@@ -14,8 +14,6 @@ import {
   OutOfRangeError,
   POLL_ALL,
   RWF_ALL,
-  S64_MAX,
-  validateInteger,
 } from '@aio/bind';
 import {
   baseAddress,
@@ -23,6 +21,8 @@ import {
   isDetached,
   isResizable,
   isView,
+  S64_MAX,
+  validateInteger,
   viewBuffer,
   viewByteLength,
   viewByteOffset,
