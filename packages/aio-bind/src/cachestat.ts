@@ -6,7 +6,7 @@ import { NATIVE_ABI } from './abi.js';
 import { errnoException } from './errors.js';
 import { ffi, lastErrno } from './ffi.js';
 import { BigUint64ArrayCtor, Uint32ArrayCtor } from './intrinsics.js';
-import { toU64, validateInteger } from './validate.js';
+import { toU64, validateFd, validateInteger } from './validate.js';
 
 /** `struct cachestat`: page counts of the range (include/uapi/linux/mman.h). */
 export interface CacheStat {
@@ -51,7 +51,7 @@ export function cachestat(
   offset: number | bigint = 0,
   length: number | bigint = 0,
 ): CacheStat {
-  validateInteger(fd, 'fd', 0, 0x7fff_ffff);
+  validateFd(fd);
   const range = new BigUint64ArrayCtor(2);
   range[0] = toU64(offset, 'offset');
   range[1] = toU64(length, 'length');
@@ -80,7 +80,7 @@ let missing = false;
  * `length` are non-negative safe integers.
  */
 export function cachedPages(fd: number, offset: number, length: number): number {
-  validateInteger(fd, 'fd', 0, 0x7fff_ffff);
+  validateFd(fd);
   validateInteger(offset, 'offset', 0, Number.MAX_SAFE_INTEGER);
   validateInteger(length, 'length', 0, Number.MAX_SAFE_INTEGER);
   if (missing) return -1;

@@ -1,5 +1,6 @@
 // Constants of the kernel AIO interface, named as in the kernel headers.
-import { OutOfRangeError, validateInteger } from './validate.js';
+import { OutOfRangeError } from './arg-errors.js';
+import { validateInteger } from './validate.js';
 
 /** `enum { IOCB_CMD_PREAD = 0, ... }` from include/uapi/linux/aio_abi.h (4 is unused). */
 export const IOCB_CMD = Object.freeze({

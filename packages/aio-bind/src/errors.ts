@@ -6,7 +6,11 @@ import { type HintContext, hintFor } from './hints.js';
 
 export type { HintContext } from './hints.js';
 
-/** The syscalls (and completed iocb commands) an AioError can name. */
+/**
+ * The syscalls (and completed iocb commands) an AioError can name. 'read', 'write', 'readv',
+ * 'writev', 'fsync' and 'fdatasync' are also the names @aio/core gives a request refused by a
+ * check of its own that stands in for the kernel's (as node:fs names a FileHandle's errors).
+ */
 export type AioSyscall =
   | 'io_setup'
   | 'io_destroy'
@@ -19,6 +23,12 @@ export type AioSyscall =
   | 'cachestat'
   | 'fcntl'
   | 'read'
+  | 'write'
+  | 'readv'
+  | 'writev'
+  | 'fsync'
+  | 'fdatasync'
+  | 'poll'
   | 'IOCB_CMD_PREAD'
   | 'IOCB_CMD_PWRITE'
   | 'IOCB_CMD_FSYNC'

@@ -2,18 +2,15 @@
 // and two ways to wait for it without blocking the event loop: FdPoller (fd-poller.ts:
 // libuv's uv_poll through koffi, no thread) and eventfdWait (a blocking read on the libuv
 // threadpool).
+
+import { OutOfRangeError } from './arg-errors.js';
 import { EFD } from './constants.js';
 import { errnoException } from './errors.js';
 import { ffi, lastErrno } from './ffi.js';
-import { OutOfRangeError, validateInteger } from './validate.js';
+import { validateFd, validateInteger } from './validate.js';
 
 const EAGAIN = 11;
 const EFD_ALL = EFD.SEMAPHORE | EFD.NONBLOCK | EFD.CLOEXEC;
-
-/** Asserts `fd` is a plausible file descriptor (0 to 2^31 - 1). */
-export function validateFd(fd: unknown): asserts fd is number {
-  validateInteger(fd, 'fd', 0, 0x7fff_ffff);
-}
 
 /**
  * `int eventfd2(unsigned int initval, int flags)`: a new eventfd. Close it with fs.closeSync.

@@ -1,6 +1,7 @@
 // struct io_event reading: one decoder for occasional use, and IoEventArray for hot loops
 // (koffi.decode of an event array costs microseconds; typed-array reads cost nanoseconds).
 import { NATIVE_ABI, SIZEOF_IO_EVENT } from './abi.js';
+import { OutOfRangeError } from './arg-errors.js';
 import {
   ArrayBufferCtor,
   DataViewCtor,
@@ -13,7 +14,7 @@ import {
   viewByteLength,
   viewByteOffset,
 } from './intrinsics.js';
-import { OutOfRangeError, validateInteger, validateView } from './validate.js';
+import { validateInteger, validateView } from './validate.js';
 
 /** A decoded `struct io_event`. */
 export interface IoEvent {

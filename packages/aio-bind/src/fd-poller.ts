@@ -8,10 +8,10 @@
 // RTLD_NODELETE, so that it is never unmapped.
 import { readFileSync } from 'node:fs';
 import koffi, { type node } from 'koffi';
+import { InvalidArgTypeError } from './arg-errors.js';
 import { errnoException } from './errors.js';
-import { validateFd } from './eventfd.js';
 import { processFfi } from './ffi.js';
-import { InvalidArgTypeError } from './validate.js';
+import { validateFd } from './validate.js';
 
 const RTLD_NOW = 0x2;
 const RTLD_NODELETE = 0x1000;
@@ -83,11 +83,15 @@ export class FdPoller {
   #closed = false;
   #tracked: WeakRef<FdPoller> | null = null;
   readonly #onReadable: (error: Error | null) => void;
+  // A negative status is libuv's (uv_poll saw POLLERR on the fd): nothing was read.
   readonly #callback = (status: number) => {
-    this.#onReadable(status < 0 ? errnoException(-status, 'read', { fd: this.fd }) : null);
+    this.#onReadable(status < 0 ? errnoException(-status, 'poll', { fd: this.fd }) : null);
   };
 
-  /** @param onReadable called with null when readable, with an AioError when polling failed. */
+  /**
+   * @param onReadable called with null when readable, with an AioError (syscall `'poll'`)
+   * when libuv reports the fd failed (EBADF).
+   */
   constructor(fd: number, onReadable: (error: Error | null) => void) {
     validateFd(fd);
     if (typeof onReadable !== 'function') {

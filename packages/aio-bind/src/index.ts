@@ -19,6 +19,12 @@ export {
   timespecLayout,
 } from './abi.js';
 export { SYSCALL_TABLE, type SyscallNumbers, syscallNumbers } from './arch.js';
+export {
+  type ArgumentErrorCode,
+  InvalidArgTypeError,
+  InvalidArgValueError,
+  OutOfRangeError,
+} from './arg-errors.js';
 export { type CacheStat, cachestat } from './cachestat.js';
 export { CompletionRing } from './completion-ring.js';
 export {
@@ -91,17 +97,3 @@ export {
   type Timespec,
 } from './syscalls.js';
 export { AIO_RING, IO_EVENT, IOCB, IOVEC, TIMESPEC } from './types.js';
-export {
-  type ArgumentErrorCode,
-  InvalidArgTypeError,
-  InvalidArgValueError,
-  isDetached,
-  OutOfRangeError,
-  S64_MAX,
-  toU64,
-  U64_MAX,
-  validateContext,
-  validateInteger,
-  validateStructBuffer,
-  validateView,
-} from './validate.js';

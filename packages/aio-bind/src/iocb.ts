@@ -1,5 +1,6 @@
 // struct iocb to and from bytes, checked field by field, for any ABI layout.
 import { IOCB_LAYOUT, type IocbLayout, iocbLayout, SIZEOF_IOCB } from './abi.js';
+import { InvalidArgTypeError, InvalidArgValueError, OutOfRangeError } from './arg-errors.js';
 import {
   DataViewCtor,
   dvGetBigInt64,
@@ -17,15 +18,7 @@ import {
   viewBuffer,
   viewByteOffset,
 } from './intrinsics.js';
-import {
-  InvalidArgTypeError,
-  InvalidArgValueError,
-  OutOfRangeError,
-  S64_MAX,
-  toU64,
-  validateInteger,
-  validateStructBuffer,
-} from './validate.js';
+import { S64_MAX, toU64, validateInteger, validateStructBuffer } from './validate.js';
 
 /** The fields of `struct iocb`, named as in the kernel header; 64-bit fields are bigints. */
 export interface IocbFields {

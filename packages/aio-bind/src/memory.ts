@@ -4,6 +4,7 @@
 // reachable only through an address the kernel still holds. Whoever passes an address to the
 // kernel must keep the buffer itself referenced until the request completes.
 import { type AbiTarget, iovecLayout, NATIVE_ABI } from './abi.js';
+import { InvalidArgTypeError, InvalidArgValueError, OutOfRangeError } from './arg-errors.js';
 import { IOV_MAX } from './constants.js';
 import { koffiAddress } from './ffi.js';
 import {
@@ -14,19 +15,14 @@ import {
   dvSetUint32,
   isArray,
   isArrayBuffer,
+  isDetached,
   isSharedArrayBuffer,
   isView,
   numberIsSafeInteger,
   Uint8ArrayCtor,
   viewByteLength,
 } from './intrinsics.js';
-import {
-  InvalidArgTypeError,
-  InvalidArgValueError,
-  isDetached,
-  OutOfRangeError,
-  validateView,
-} from './validate.js';
+import { validateView } from './validate.js';
 
 /**
  * The address of the first byte of `view` (its byteOffset included) or of an ArrayBuffer or

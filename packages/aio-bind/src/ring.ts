@@ -6,6 +6,7 @@
 // is only ever touched here, through typed arrays this module made: it is copied out with
 // the captured TypedArray#set and never handed to caller code.
 import { AIO_RING_HEADER, SIZEOF_IO_EVENT } from './abi.js';
+import { InvalidArgValueError, OutOfRangeError } from './arg-errors.js';
 import { AIO_RING_INCOMPAT_FEATURES, AIO_RING_MAGIC } from './constants.js';
 import { errnoException } from './errors.js';
 import { koffiView, lastErrno } from './ffi.js';
@@ -28,13 +29,7 @@ import {
   type RingRecord,
   type RingView,
 } from './ring-lifetime.js';
-import {
-  InvalidArgValueError,
-  OutOfRangeError,
-  validateContext,
-  validateInteger,
-  validateView,
-} from './validate.js';
+import { validateContext, validateInteger, validateView } from './validate.js';
 
 /** A ring whose format this package does not know, or whose header is inconsistent. */
 export class RingFormatError extends Error {

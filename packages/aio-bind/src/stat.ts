@@ -2,6 +2,7 @@
 // tell regular files and block devices (truly asynchronous under AIO) from pipes, sockets and
 // character devices (whose reads run inside io_submit and can block it forever).
 import { NATIVE_ABI } from './abi.js';
+import { InvalidArgTypeError, InvalidArgValueError } from './arg-errors.js';
 import { AT_EMPTY_PATH, S_IF, STATX } from './constants.js';
 import { errnoException } from './errors.js';
 import { ffi, lastErrno } from './ffi.js';
@@ -13,12 +14,7 @@ import {
   viewBuffer,
   viewByteOffset,
 } from './intrinsics.js';
-import {
-  InvalidArgTypeError,
-  InvalidArgValueError,
-  validateInteger,
-  validateStructBuffer,
-} from './validate.js';
+import { validateFd, validateInteger, validateStructBuffer } from './validate.js';
 
 /** `sizeof(struct statx)`. */
 export const SIZEOF_STATX = 256;
@@ -92,7 +88,7 @@ export const F = Object.freeze({ GETFL: 3, SETFL: 4 } as const);
  * @example const directNow = (fcntl(fd, F.GETFL) & fs.constants.O_DIRECT) !== 0;
  */
 export function fcntl(fd: number, cmd: number, arg = 0): number {
-  validateInteger(fd, 'fd', 0, 0x7fff_ffff);
+  validateFd(fd);
   validateInteger(cmd, 'cmd', 0, 0x7fff_ffff);
   validateInteger(arg, 'arg', -0x8000_0000, 0xffff_ffff);
   const f = ffi();
@@ -148,7 +144,7 @@ export function statx<T extends Uint8Array>(
  * @throws {AioError} EBADF when `fd` is not open.
  */
 export function fileType(fd: number): number {
-  validateInteger(fd, 'fd', 0, 0x7fff_ffff);
+  validateFd(fd);
   const f = ffi();
   if (f.statx(f.nr.statx, fd, EMPTY_PATH, AT_EMPTY_PATH, STATX.TYPE, scratch) < 0) {
     throw errnoException(lastErrno(), 'statx', { fd });

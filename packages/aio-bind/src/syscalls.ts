@@ -3,6 +3,7 @@
 // turns -1 + errno into an AioError. Semantic checks (nr_events 0, min_nr > nr, a bad fd,
 // aio_reserved2 != 0) are left to the kernel so that its errors stay observable.
 import { IOCB_LAYOUT, NATIVE_ABI, SIZEOF_IO_EVENT, SIZEOF_IOCB, timespecLayout } from './abi.js';
+import { InvalidArgTypeError, OutOfRangeError } from './arg-errors.js';
 import { type AioSyscall, errnoException, type HintContext } from './errors.js';
 import { ffi, koffiAddress, lastErrno } from './ffi.js';
 import {
@@ -23,8 +24,6 @@ import {
 } from './intrinsics.js';
 import { destroyRing, registerRing } from './ring-lifetime.js';
 import {
-  InvalidArgTypeError,
-  OutOfRangeError,
   S64_MAX,
   toU64,
   validateContext,
@@ -40,7 +39,10 @@ export interface Timespec {
 }
 
 const EINPROGRESS = 115;
-const LONG_MAX = 0x7fff_ffff;
+// The counts of io_submit and io_getevents are C `long`s, capped here at INT_MAX: no call can
+// use more, since io_submit clamps nr to the context's nr_events, io_getevents copies at most
+// what the ring holds, and io_setup refuses more than 0x10000000 / 32 events.
+const INT_MAX = 0x7fff_ffff;
 
 function fail(syscall: AioSyscall, context?: HintContext): never {
   throw errnoException(lastErrno(), syscall, context);
@@ -64,13 +66,28 @@ function encodeTimespec(timeout: Timespec | null | undefined): Uint8Array | null
   return new Uint8ArrayCtor(memory);
 }
 
-function validateEvents(events: unknown, nr: number): asserts events is Uint8Array {
+/**
+ * The checks io_getevents and io_pgetevents share, in the order they run: the context, both
+ * counts, an events buffer the kernel can write `nr` events into, then the timeout, which is
+ * returned encoded (null: wait forever).
+ */
+function getEventsArgs(
+  ctx: bigint,
+  minNr: number,
+  nr: number,
+  events: Uint8Array,
+  timeout: Timespec | null | undefined,
+): Uint8Array | null {
+  validateContext(ctx);
+  validateInteger(minNr, 'minNr', 0, INT_MAX);
+  validateInteger(nr, 'nr', 0, INT_MAX);
   validateView(events, 'events');
   const length = viewByteLength(events);
   if (nr * SIZEOF_IO_EVENT > length) {
     // The kernel would write nr * 32 bytes: past the end of the buffer is outside JS memory.
     throw new OutOfRangeError('nr', `<= events.byteLength / 32 (${length >>> 5})`, nr);
   }
+  return encodeTimespec(timeout);
 }
 
 /**
@@ -88,9 +105,9 @@ function iocbPointers(iocbs: unknown): { pointers: BigUint64Array; first?: Array
     typeof length !== 'number' ||
     !numberIsSafeInteger(length) ||
     length < 0 ||
-    length > LONG_MAX
+    length > INT_MAX
   ) {
-    throw new OutOfRangeError('iocbs.length', `an integer <= ${LONG_MAX}`, length);
+    throw new OutOfRangeError('iocbs.length', `an integer <= ${INT_MAX}`, length);
   }
   const items: unknown[] = [];
   for (let i = 0; i < length; i++) items[i] = (iocbs as unknown[])[i];
@@ -160,7 +177,7 @@ export function io_submit(
   // The true element count: an overridden `length` must not let the kernel read past it.
   const length = typedArrayLength(pointers);
   const count = nr ?? length;
-  validateInteger(count, 'nr', 0, Math.min(length, LONG_MAX));
+  validateInteger(count, 'nr', 0, Math.min(length, INT_MAX));
   const f = ffi();
   const accepted = f.submit(f.nr.io_submit, ctx, count, pointers);
   if (accepted < 0) {
@@ -186,11 +203,7 @@ export function io_getevents(
   events: Uint8Array,
   timeout?: Timespec | null,
 ): number {
-  validateContext(ctx);
-  validateInteger(minNr, 'minNr', 0, LONG_MAX);
-  validateInteger(nr, 'nr', 0, LONG_MAX);
-  validateEvents(events, nr);
-  const ts = encodeTimespec(timeout);
+  const ts = getEventsArgs(ctx, minNr, nr, events, timeout);
   const f = ffi();
   const got = f.getevents(f.nr.io_getevents, ctx, minNr, nr, events, ts);
   if (got < 0) fail('io_getevents', { minNr, nr });
@@ -211,11 +224,7 @@ export function io_pgetevents(
   timeout?: Timespec | null,
   sigmask?: bigint | null,
 ): number {
-  validateContext(ctx);
-  validateInteger(minNr, 'minNr', 0, LONG_MAX);
-  validateInteger(nr, 'nr', 0, LONG_MAX);
-  validateEvents(events, nr);
-  const ts = encodeTimespec(timeout);
+  const ts = getEventsArgs(ctx, minNr, nr, events, timeout);
   let usig: BigUint64Array | null = null;
   if (sigmask !== null && sigmask !== undefined) {
     // [sigset_t, struct __aio_sigset { const sigset_t *sigmask; size_t sigsetsize; }] in one

@@ -1,14 +1,9 @@
-// Argument errors with Node's codes (ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE,
-// ERR_OUT_OF_RANGE), thrown before anything reaches the kernel. Exported so that @aio/core
-// and user code check inputs the same way.
+// The argument checks every function of the binding runs before anything reaches the kernel,
+// throwing the errors of arg-errors.ts. @aio/core reuses them through @aio/bind/internal, so
+// that both layers refuse the same inputs with the same codes; they are not public API.
+import { InvalidArgTypeError, InvalidArgValueError, OutOfRangeError } from './arg-errors.js';
 import {
-  type ArgumentErrorCode,
-  InvalidArgTypeError,
-  InvalidArgValueError,
-  OutOfRangeError,
-} from './arg-errors.js';
-import {
-  isDetached as bufferIsDetached,
+  isDetached,
   isResizable,
   isView,
   numberIsInteger,
@@ -16,8 +11,6 @@ import {
   viewBuffer,
   viewByteLength,
 } from './intrinsics.js';
-
-export { type ArgumentErrorCode, InvalidArgTypeError, InvalidArgValueError, OutOfRangeError };
 
 /**
  * Asserts `value` is an integer in [min, max] (both inclusive, both safe integers).
@@ -59,14 +52,6 @@ export function toU64(value: unknown, name: string, max: bigint = U64_MAX): bigi
 }
 
 /**
- * True when `buffer` was detached (transferred); Node 20 has no `ArrayBuffer#detached`.
- * Reads the buffer's internal slots, never its properties.
- */
-export function isDetached(buffer: ArrayBufferLike): boolean {
-  return bufferIsDetached(buffer);
-}
-
-/**
  * Asserts `value` is an ArrayBufferView the kernel may read or write: a genuine TypedArray or
  * DataView (a Proxy or a look-alike is not one), not detached and not backed by a resizable
  * ArrayBuffer (which can shrink under an in-flight request). Views of SharedArrayBuffers,
@@ -81,7 +66,7 @@ export function validateView(value: unknown, name: string): asserts value is Arr
     throw new InvalidArgTypeError(name, 'an instance of Buffer, TypedArray, or DataView', value);
   }
   const buffer = viewBuffer(value);
-  if (viewByteLength(value) === 0 && bufferIsDetached(buffer)) {
+  if (viewByteLength(value) === 0 && isDetached(buffer)) {
     throw new InvalidArgValueError(name, value, 'is backed by a detached ArrayBuffer');
   }
   if (isResizable(buffer)) {
@@ -108,6 +93,11 @@ export function validateStructBuffer(
   if (length < minBytes) {
     throw new OutOfRangeError(`${name}.byteLength`, `>= ${minBytes}`, length);
   }
+}
+
+/** Asserts `fd` is a plausible file descriptor: an `int` that is not negative. */
+export function validateFd(fd: unknown): asserts fd is number {
+  validateInteger(fd, 'fd', 0, 0x7fff_ffff);
 }
 
 /** Asserts `value` is a bigint aio_context_t (non-zero, within 64 bits). */

@@ -16,11 +16,9 @@ import {
   io_destroy,
   io_setup,
   io_submit,
-  isDetached,
   reapRing,
-  validateStructBuffer,
-  validateView,
 } from '../src/index.js';
+import { isDetached, validateStructBuffer, validateView } from '../src/internal.js';
 import { liarsIn } from './fixtures/liars.js';
 import { closeAll, fileWith, pattern, tempDir } from './helpers.js';
 

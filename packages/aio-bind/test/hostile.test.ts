@@ -32,9 +32,8 @@ import {
   reapRing,
   statx,
   syscallNumbers,
-  toU64,
-  validateContext,
 } from '../src/index.js';
+import { toU64, validateContext } from '../src/internal.js';
 
 const TYPE = 'ERR_INVALID_ARG_TYPE';
 const RANGE = 'ERR_OUT_OF_RANGE';
@@ -192,14 +191,9 @@ test('the table covers every exported function', () => {
     .filter(([, v]) => typeof v === 'function' && !/Error$/.test((v as { name: string }).name))
     .map(([k]) => k);
   const covered = new Set(cases.map(([name]) => name.replace(/^new /, '').split(/[(. ]/)[0]));
-  // Functions whose only arguments cannot be wrong (aioLimits) or that are validators
-  // exercised by everything above.
+  // aioLimits takes no argument; the layout builders and errnoException build values only.
   const exempt = new Set([
     'aioLimits',
-    'validateInteger',
-    'validateView',
-    'validateStructBuffer',
-    'isDetached',
     'iocbLayout',
     'iovecLayout',
     'timespecLayout',
@@ -207,4 +201,21 @@ test('the table covers every exported function', () => {
   ]);
   const missing = exported.filter((name) => !covered.has(name) && !exempt.has(name));
   expect(missing).toEqual([]);
+});
+
+test('the validators are on @aio/bind/internal, not on the public entry', () => {
+  const moved = [
+    'validateContext',
+    'validateInteger',
+    'validateStructBuffer',
+    'validateView',
+    'toU64',
+    'isDetached',
+    'S64_MAX',
+    'U64_MAX',
+  ];
+  const pub = require('../src/index.js') as Record<string, unknown>;
+  const internal = require('../src/internal.js') as Record<string, unknown>;
+  expect(moved.filter((name) => name in pub)).toEqual([]);
+  expect(moved.filter((name) => !(name in internal))).toEqual([]);
 });

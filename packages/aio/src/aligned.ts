@@ -1,7 +1,8 @@
 // Aligned memory for O_DIRECT: the buffer address must be a multiple of the device's memory
 // alignment. The returned Buffer is a view of a larger allocation; the view references its
 // ArrayBuffer, so the whole allocation lives exactly as long as the Buffer does.
-import { addressOf, InvalidArgValueError, validateInteger } from '@aio/bind';
+import { addressOf, InvalidArgValueError } from '@aio/bind';
+import { validateInteger } from '@aio/bind/internal';
 
 /** The most alignment allocAligned() accepts (1 MiB). */
 export const MAX_ALIGNMENT = 1 << 20;

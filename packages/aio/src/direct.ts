@@ -114,7 +114,7 @@ export function directAlignmentSync(
   let target: number | string;
   if (typeof pathOrFd === 'string') target = pathOrFd;
   else if (typeof pathOrFd === 'number' || (typeof pathOrFd === 'object' && pathOrFd !== null))
-    target = toFd(pathOrFd, 'pathOrFd');
+    target = toFd(pathOrFd, 'pathOrFd', 'statx');
   else
     throw new InvalidArgTypeError('pathOrFd', 'a path (string), an fd or a FileHandle', pathOrFd);
   const what = typeof target === 'string' ? target : `fd ${target}`;

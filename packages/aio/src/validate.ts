@@ -4,6 +4,7 @@
 // buffers is copied. Nothing the kernel could misuse (a length beyond its buffer, a negative
 // offset) survives these checks.
 import {
+  type AioSyscall,
   errnoException,
   InvalidArgTypeError,
   InvalidArgValueError,
@@ -13,14 +14,14 @@ import {
   OutOfRangeError,
   POLL_ALL,
   RWF_ALL,
-  S64_MAX,
-  validateInteger,
 } from '@aio/bind';
 import {
   isArray,
   isDetached,
   isResizable,
   isView,
+  S64_MAX,
+  validateInteger,
   viewBuffer,
   viewByteLength,
 } from '@aio/bind/internal';
@@ -51,10 +52,15 @@ const CLASSES = { rt: IOPRIO_CLASS.RT, be: IOPRIO_CLASS.BE, idle: IOPRIO_CLASS.I
 const EBADF = 9;
 
 /** Checks an fd number; `ofObject` when it was read from a `{ fd }` object (-1: closed). */
-export function checkFd(fd: unknown, name: string, ofObject: boolean): number {
+export function checkFd(
+  fd: unknown,
+  name: string,
+  ofObject: boolean,
+  syscall: AioSyscall = 'io_submit',
+): number {
   if (typeof fd === 'number' && Number.isInteger(fd) && fd >= 0 && fd <= FD_MAX) return fd;
   // A FileHandle says -1 once it is closed: that is a closed file, not a bad argument.
-  if (fd === -1 && ofObject) throw errnoException(EBADF, 'io_submit', { fd: -1 });
+  if (fd === -1 && ofObject) throw errnoException(EBADF, syscall, { fd: -1 });
   if (typeof fd === 'number')
     throw new OutOfRangeError(name, `an integer >= 0 and <= ${FD_MAX}`, fd);
   throw new InvalidArgTypeError(
@@ -68,11 +74,11 @@ export function checkFd(fd: unknown, name: string, ofObject: boolean): number {
  * The fd of `file`: a number, a genuine FileHandle (read through Node's own getter), or any
  * object's `fd` (read once). A closed FileHandle (fd -1) is an EBADF AioError.
  */
-export function toFd(file: unknown, name = 'file'): number {
+export function toFd(file: unknown, name = 'file', syscall: AioSyscall = 'io_submit'): number {
   if (typeof file === 'number') return checkFd(file, name, false);
   if (typeof file === 'object' && file !== null) {
-    if (isFileHandle(file)) return checkFd(fileHandleFd(file), `${name}.fd`, true);
-    return checkFd((file as { fd?: unknown }).fd, `${name}.fd`, true);
+    if (isFileHandle(file)) return checkFd(fileHandleFd(file), `${name}.fd`, true, syscall);
+    return checkFd((file as { fd?: unknown }).fd, `${name}.fd`, true, syscall);
   }
   return checkFd(file, name, false);
 }

@@ -1,5 +1,6 @@
 // The options of `new AioContext()` and their checks.
-import { InvalidArgTypeError, InvalidArgValueError, validateInteger } from '@aio/bind';
+import { InvalidArgTypeError, InvalidArgValueError } from '@aio/bind';
+import { validateInteger } from '@aio/bind/internal';
 import type { EngineOptions } from '../engine/engine.js';
 import type { EngineStats } from '../engine/stats.js';
 import { type Backend, pollAvailable } from '../engine/waker.js';

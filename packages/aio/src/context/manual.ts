@@ -1,6 +1,7 @@
 // linux_aio-style collection of submit()-ed requests: getEvents() blocks like io_getevents;
 // events() yields them on the event loop.
-import { InvalidArgTypeError, OutOfRangeError, validateInteger } from '@aio/bind';
+import { InvalidArgTypeError, OutOfRangeError } from '@aio/bind';
+import { validateInteger } from '@aio/bind/internal';
 import type { Engine } from '../engine/engine.js';
 import type { EventWaiter } from '../engine/manual-events.js';
 import type { AioEvent } from '../requests/event.js';

@@ -43,6 +43,11 @@ export function submitError(errno: number, op: Op): AioError {
  * names a FileHandle's errors ('read', 'write', 'fsync').
  */
 export function refusedError(errno: number, op: Op): AioError {
-  const syscall = opcode(op.cmd).command as AioSyscall;
-  return withOperation(errnoException(errno, syscall, { fd: op.fd }), op);
+  return withOperation(errnoException(errno, refusedSyscall(op), { fd: op.fd }), op);
+}
+
+/** The name refusedError() gives `op`'s operation: node:fs's name for it. */
+export function refusedSyscall(op: Op): AioSyscall {
+  const command = opcode(op.cmd).command;
+  return (command === 'fdsync' ? 'fdatasync' : command) as AioSyscall;
 }

@@ -16,6 +16,7 @@ import {
   validateSignal,
   validateView,
 } from '../validate.js';
+import { refusedSyscall } from './failures.js';
 import type { Op } from './op.js';
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
@@ -24,12 +25,12 @@ const LITTLE = endianness() === 'LE';
 /** Sets `op.fd`, `op.file` and `op.fileHandle` from `file` (see toFd). */
 export function setFile(op: Op, file: unknown, name = 'file'): void {
   if (typeof file === 'object' && file !== null && isFileHandle(file)) {
-    op.fd = checkFd(fileHandleFd(file), `${name}.fd`, true);
+    op.fd = checkFd(fileHandleFd(file), `${name}.fd`, true, refusedSyscall(op));
     op.file = file;
     op.fileHandle = true;
     return;
   }
-  op.fd = toFd(file, name);
+  op.fd = toFd(file, name, refusedSyscall(op));
   if (typeof file === 'object' && file !== null) {
     op.file = file;
     learnFrom(file); // until the FileHandle class is known, such a handle is read like { fd }

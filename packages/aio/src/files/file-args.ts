@@ -3,18 +3,14 @@
 // (built from the views' internal slots, never from their overridable properties) and a
 // position, null for "at the file pointer". Each option property is read once, before any
 // check, so a getter runs once at the call and cannot change a value after it was validated.
-import {
-  InvalidArgTypeError,
-  InvalidArgValueError,
-  OutOfRangeError,
-  S64_MAX,
-  validateInteger,
-} from '@aio/bind';
+import { InvalidArgTypeError, InvalidArgValueError, OutOfRangeError } from '@aio/bind';
 import {
   isArray,
   isDetached,
   isResizable,
   isView,
+  S64_MAX,
+  validateInteger,
   viewBuffer,
   viewByteLength,
   viewByteOffset,

@@ -2,7 +2,8 @@
 // object, a bare encoding string, or null / undefined (a function counts as none, as in node's
 // getOptions). Every property is read exactly once, here, into a fresh object: a getter runs
 // once at the call and nothing is read from the caller's object afterwards.
-import { InvalidArgTypeError, InvalidArgValueError, validateInteger } from '@aio/bind';
+import { InvalidArgTypeError, InvalidArgValueError } from '@aio/bind';
+import { validateInteger } from '@aio/bind/internal';
 import { AioContext } from '../context/context.js';
 import { validateSignal } from '../validate.js';
 

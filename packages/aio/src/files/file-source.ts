@@ -5,7 +5,8 @@
 // then moves), an fd or FileHandle from the kernel's file position (which it does not move:
 // kernel AIO has no way to).
 import type { PathLike } from 'node:fs';
-import { InvalidArgTypeError, validateInteger } from '@aio/bind';
+import { InvalidArgTypeError } from '@aio/bind';
+import { validateInteger } from '@aio/bind/internal';
 import type { AioContext } from '../context/context.js';
 import { defaultContext } from '../context/default-context.js';
 import type { AioFile } from './file.js';

@@ -1,6 +1,7 @@
 // fs.open-style flags ('r', 'r+', 'w', 'a'... or a number) to open(2) flags.
 import { constants } from 'node:fs';
-import { InvalidArgValueError, validateInteger } from '@aio/bind';
+import { InvalidArgValueError } from '@aio/bind';
+import { validateInteger } from '@aio/bind/internal';
 
 const { O_APPEND, O_CREAT, O_EXCL, O_RDONLY, O_RDWR, O_SYNC, O_TRUNC, O_WRONLY } = constants;
 

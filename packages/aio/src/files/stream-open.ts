@@ -4,7 +4,8 @@
 import type { PathLike } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { InvalidArgTypeError, InvalidArgValueError, validateInteger } from '@aio/bind';
+import { InvalidArgTypeError, InvalidArgValueError } from '@aio/bind';
+import { validateInteger } from '@aio/bind/internal';
 import type { AioContext } from '../context/context.js';
 import { defaultContext } from '../context/default-context.js';
 import type { AioFile } from './file.js';

@@ -3,7 +3,8 @@
 // Node's: it stops issuing reads while push() says no. Chunks come in file order.
 import type { PathLike } from 'node:fs';
 import { addAbortSignal, finished, Readable } from 'node:stream';
-import { OutOfRangeError, S_IF, validateInteger } from '@aio/bind';
+import { OutOfRangeError, S_IF } from '@aio/bind';
+import { validateInteger } from '@aio/bind/internal';
 import { allocAligned } from '../aligned.js';
 import type { AioFile } from './file.js';
 import { MAX_RW_COUNT } from './file-args.js';

@@ -1,7 +1,7 @@
 // The common part of every request: file, rwFlags, priority, resfd and state. Requests are
 // reusable after completion and can be changed while idle or done (linux_aio's setters);
 // changing one that is queued or in flight would swap memory under the kernel, so it throws.
-import { validateInteger } from '@aio/bind';
+import { validateInteger } from '@aio/bind/internal';
 import type { RequestState, RequestStatus } from '../engine/op.js';
 import { RequestBusyError } from '../errors.js';
 import { type FileLike, ioprioOf, type Priority, toFd, validateRwFlags } from '../validate.js';

@@ -1,7 +1,8 @@
 // The seven request types (linux_aio's blocks) and their typed conversions (change_cmd):
 // withCommand() returns a new idle request of the other type, sharing file, buffers,
 // position, rwFlags, priority and resfd; the original is untouched.
-import { InvalidArgValueError, validateView } from '@aio/bind';
+import { InvalidArgValueError } from '@aio/bind';
+import { validateView } from '@aio/bind/internal';
 import {
   type FileLike,
   validateBuffers,
