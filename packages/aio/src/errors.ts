@@ -1,6 +1,8 @@
 // Every error class @aio/core adds to @aio/bind's: stable codes for its own conditions,
 // AbortError as Node shapes it, and the O_DIRECT errors. Kernel errors stay @aio/bind's
 // AioError, with the failing operation added (engine/failures.ts) instead of a wrapper.
+// (Several public classes: one place to find every error a user can catch; errors.test.ts
+// checks each against one table.)
 import { AioError } from '@aio/bind';
 import type { OpcodeSyscall } from './opcodes.js';
 

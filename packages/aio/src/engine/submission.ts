@@ -4,6 +4,7 @@
 // iocbs. A refused iocb fails alone (or, refused for RWF_NOWAIT, takes the slow path); the
 // kernel accepted the ones before it and the rest are submitted again. The engine owns one
 // Submission, which owns the io_submit pointer array and the batch being submitted.
+// (Slightly over 250 lines: the one io_submit loop, shared by the queue and submit().)
 import { AioError, InvalidArgValueError, IOCB_CMD, io_submit } from '@aio/bind';
 import { bufferByteLength } from '@aio/bind/internal';
 import { fileHandleFd } from '../file-handles.js';

@@ -1,6 +1,7 @@
 // A Readable of a file's bytes, shaped like fs.ReadStream (options, members, events, errors),
 // with `concurrency` reads in flight ahead of the consumer (read-ahead). Backpressure is
 // Node's: it stops issuing reads while push() says no. Chunks come in file order.
+// (Over 250 lines: fs.ReadStream's option checks, members and event order are one contract.)
 import type { PathLike } from 'node:fs';
 import { addAbortSignal, finished, Readable } from 'node:stream';
 import { OutOfRangeError, S_IF } from '@aio/bind';

@@ -1,6 +1,7 @@
 // A Writable shaped like fs.WriteStream (options, members, events, errors) that writes with
 // kernel AIO, `concurrency` requests behind the producer (write-behind): the producer's
 // callback is held while that many writes are in flight.
+// (Over 250 lines: fs.WriteStream's option checks, members and event order are one contract.)
 import type { PathLike } from 'node:fs';
 import { addAbortSignal, Writable } from 'node:stream';
 import { InvalidArgValueError } from '@aio/bind';

@@ -1,6 +1,7 @@
 // The seven request types (linux_aio's blocks) and their typed conversions (change_cmd):
 // withCommand() returns a new idle request of the other type, sharing file, buffers,
 // position, rwFlags, priority and resfd; the original is untouched.
+// (Several public classes: each is a few lines, and withCommand() converts between all of them.)
 import { InvalidArgValueError } from '@aio/bind';
 import { validateView } from '@aio/bind/internal';
 import {
