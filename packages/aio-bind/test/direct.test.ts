@@ -28,7 +28,7 @@ describe('O_DIRECT', () => {
         aio_offset: 16384,
       });
       expect(event.res).toBe(8192);
-      expect(out.equals(content.subarray(16384, 16384 + 8192))).toBe(true);
+      expect(out).toEqual(content.subarray(16384, 16384 + 8192));
     });
     closeSync(fd);
   });
@@ -50,7 +50,7 @@ describe('O_DIRECT', () => {
     closeSync(fd);
     const { readFileSync } = require('node:fs') as typeof import('node:fs');
     const back = readFileSync(join(tmp.dir, 'dwrite'));
-    expect(back.subarray(4096).every((b: number) => b === 0x5a)).toBe(true);
+    expect(back.subarray(4096)).toEqual(Buffer.alloc(4096, 0x5a));
   });
 
   test('a misaligned buffer is not refused at submit: the completion carries -EINVAL', () => {

@@ -11,7 +11,7 @@ import {
   io_submit,
   reapRing,
 } from '../src/index.js';
-import { closeAll, fileWith, pattern, tempDir, withContext } from './helpers.js';
+import { closeAll, fileWith, loopTurns, pattern, tempDir, withContext } from './helpers.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -61,12 +61,15 @@ describe('eventfd', () => {
   test('eventfdWait waits on the threadpool without blocking the event loop', async () => {
     const efd = eventfd(0); // blocking
     try {
-      let ticks = 0;
-      const timer = setInterval(() => ticks++, 5);
-      setTimeout(() => bump(efd, 7n), 60);
-      await expect(eventfdWait(efd)).resolves.toBe(7n);
-      clearInterval(timer);
-      expect(ticks).toBeGreaterThan(3);
+      let settled = false;
+      const waited = eventfdWait(efd).finally(() => {
+        settled = true;
+      });
+      // The loop goes on turning while the count is 0, and the wait does not end by itself.
+      await loopTurns(20);
+      expect(settled).toBe(false);
+      bump(efd, 7n); // from the event loop: a wait that blocked it would never see this
+      await expect(waited).resolves.toBe(7n);
     } finally {
       closeSync(efd);
     }
@@ -82,24 +85,34 @@ describe('FdPoller', () => {
     const efd = eventfd(0, EFD.NONBLOCK);
     const calls: Array<Error | null> = [];
     let drained = 0n;
+    let called = () => {};
+    const nextCall = () => new Promise<void>((resolve) => (called = resolve));
     const poller = new FdPoller(efd, (error) => {
       calls.push(error);
       drained += eventfdRead(efd);
+      called();
     });
     try {
       poller.start();
       expect(poller.active).toBe(true);
-      setTimeout(() => bump(efd, 2n), 10);
-      await new Promise((resolve) => setTimeout(resolve, 60));
+      await loopTurns(5);
+      expect(calls).toEqual([]); // count 0: not readable, not called
+      const first = nextCall();
+      bump(efd, 2n);
+      await first;
+      // Every loop turn polls: a readable fd would be reported again in each of these.
+      await loopTurns(20);
       expect(calls).toEqual([null]); // level-triggered, but drained: called once
       expect(drained).toBe(2n);
       poller.stop();
       bump(efd, 1n);
-      await new Promise((resolve) => setTimeout(resolve, 30));
+      await loopTurns(20);
       expect(calls.length).toBe(1); // stopped: not called
+      const second = nextCall();
       poller.start(); // restart: the pending count is seen at once
-      await new Promise((resolve) => setTimeout(resolve, 30));
+      await second;
       expect(calls.length).toBe(2);
+      expect(drained).toBe(3n);
     } finally {
       poller.close();
       closeSync(efd);

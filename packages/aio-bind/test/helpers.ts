@@ -34,6 +34,14 @@ export function withContext<T>(nrEvents: number, fn: (ctx: bigint) => T): T {
   }
 }
 
+/**
+ * Lets the event loop turn `turns` times (setImmediate): each turn runs its poll phase, so fds
+ * that are ready get reported in between. A count of turns, not a duration.
+ */
+export async function loopTurns(turns: number): Promise<void> {
+  for (let i = 0; i < turns; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Closes fds, ignoring the ones already closed. */
 export function closeAll(...fds: number[]): void {
   for (const fd of fds) {

@@ -7,6 +7,7 @@ import {
   io_pgetevents,
   io_submit,
 } from '../src/index.js';
+import { getEventsSyscalls, untilSleepingIn } from './fixtures/blocked.js';
 import { closeAll, fileWith, pattern, tempDir, withContext } from './helpers.js';
 
 describe('io_pgetevents', () => {
@@ -37,8 +38,11 @@ describe('io_pgetevents', () => {
 });
 
 describe('EINTR', () => {
-  // A blocked io_getevents stops its whole thread, so the signal comes from the parent.
+  // A blocked io_getevents stops its whole thread, so the signal comes from the parent, once
+  // /proc shows the child's main thread asleep in it (a signal sent before would be handled
+  // outside the syscall, and the wait would run its 10 s out).
   test('a signal during io_getevents -> AioError EINTR, with the hint to call again', async () => {
+    let watch: Promise<void> = Promise.resolve();
     const result = await runChild(
       'bind',
       `
@@ -54,9 +58,16 @@ describe('EINTR', () => {
       AIO.io_destroy(ctx);
       `,
       {
-        onLine: (line, child) => line === 'waiting' && setTimeout(() => child.kill('SIGUSR1'), 200),
+        onLine: (line, child) => {
+          if (line !== 'waiting') return;
+          watch = untilSleepingIn(child.pid!, getEventsSyscalls()).then(() => {
+            child.kill('SIGUSR1');
+          });
+          watch.catch(() => {}); // awaited below, once the child has ended
+        },
       },
     );
+    await watch; // rejects if the child was gone before it blocked
     expect(result.timedOut).toBe(false);
     const last = JSON.parse(result.stdout.trim().split('\n').pop()!);
     expect(last).toMatchObject({

@@ -3,6 +3,7 @@ import { SUBMIT_BATCH_DEVICE, SUBMIT_BATCH_INLINE } from '../src/engine/submissi
 import { AioContext, POLL } from '../src/index.js';
 import {
   closeAll,
+  expectBytes,
   fileWith,
   pattern,
   tempDir,
@@ -32,14 +33,14 @@ describe('batching and the queue', () => {
         for (let i = 0; i < 16; i++) ops.push(ctx.fdatasync(dst));
         ops.push(ctx.readv(src, [Buffer.alloc(10), Buffer.alloc(10)], 0));
         await Promise.all(ops);
-        expect(Buffer.concat(reads).equals(content)).toBe(true);
+        expectBytes(Buffer.concat(reads), content);
         expect(ctx.queued).toBe(0);
         expect(ctx.inFlight).toBe(0);
       },
       { maxRequests: 4 },
     );
     closeAll(src, dst);
-    expect(readFileSync(tmp.path('dst')).equals(content)).toBe(true);
+    expectBytes(readFileSync(tmp.path('dst')), content);
   });
 
   test('a bad fd in the middle of a batch fails that request only', async () => {
@@ -156,7 +157,7 @@ describe('batching and the queue', () => {
         const bufs = Array.from({ length: 40 }, () => Buffer.alloc(100));
         await Promise.all(bufs.map((b, i) => ctx.read(fd, b, i * 100)));
         bufs.forEach((b, i) => {
-          expect(b.equals(content.subarray(i * 100, i * 100 + 100))).toBe(true);
+          expect(b).toEqual(content.subarray(i * 100, i * 100 + 100));
         });
         expect(ctx.submitBatch).toBe(submitBatch === 'auto' ? 16 : submitBatch);
       } finally {

@@ -75,18 +75,35 @@ export async function untilFileHandlesKnown(handle: object): Promise<void> {
   if (!(await untilTurns(fileHandlesKnown, 100_000))) throw new Error('FileHandle class unknown');
 }
 
+function bytesOf(view: ArrayBufferView): Buffer {
+  return Buffer.from(view.buffer, view.byteOffset, view.byteLength);
+}
+
+/**
+ * The first offset at which `a` and `b` differ (one of them ending there counts), or -1 when
+ * they hold the same bytes. For checks that report the place rather than assert on it.
+ */
+export function firstDifference(a: ArrayBufferView, b: ArrayBufferView): number {
+  const x = bytesOf(a);
+  const y = bytesOf(b);
+  if (Buffer.compare(x, y) === 0) return -1; // memcmp: fast for megabytes
+  let at = 0;
+  while (at < x.length && at < y.length && x[at] === y[at]) at++;
+  return at;
+}
+
 /**
  * Expects `actual` to hold exactly the bytes of `expected`. Fast for megabytes (toEqual on a
  * large Buffer compares element by element and takes seconds), and on a mismatch the failure
- * shows the lengths, or the first differing offset with 32 bytes of each side in hex.
+ * shows both lengths and the first differing offset, with 32 bytes of each side from there in
+ * hex (a side that ends there shows none).
  */
 export function expectBytes(actual: ArrayBufferView, expected: ArrayBufferView): void {
-  const a = Buffer.from(actual.buffer, actual.byteOffset, actual.byteLength);
-  const e = Buffer.from(expected.buffer, expected.byteOffset, expected.byteLength);
-  expect(a.length).toBe(e.length);
-  if (a.equals(e)) return;
-  let at = 0;
-  while (a[at] === e[at]) at++;
-  const window = (b: Buffer) => ({ at, hex: b.subarray(at, at + 32).toString('hex') });
-  expect(window(a)).toEqual(window(e));
+  const at = firstDifference(actual, expected);
+  if (at < 0) return;
+  const window = (view: ArrayBufferView) => {
+    const b = bytesOf(view);
+    return { length: b.length, at, hex: b.subarray(at, at + 32).toString('hex') };
+  };
+  expect(window(actual)).toEqual(window(expected));
 }

@@ -3,7 +3,16 @@ import { open } from 'node:fs/promises';
 import { addressOf } from '@aio/bind';
 import { pipe } from '../../aio-bind/test/fixtures/pipes.js';
 import { AioContext, POLL, RWF } from '../src/index.js';
-import { BACKENDS, closeAll, fileWith, pattern, tempDir, withContext } from './helpers.js';
+import {
+  BACKENDS,
+  closeAll,
+  expectBytes,
+  fileWith,
+  pattern,
+  tempDir,
+  untilTurns,
+  withContext,
+} from './helpers.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -24,15 +33,15 @@ describe.each(BACKENDS)('backend %s', (backend) => {
       expect(ctx.backend).toBe(backend);
       const buf = Buffer.alloc(4000);
       expect(await ctx.read(fd, buf, 1000)).toBe(4000);
-      expect(buf.equals(content.subarray(1000, 5000))).toBe(true);
+      expect(buf).toEqual(content.subarray(1000, 5000));
       expect(await ctx.read(fd, buf, 9000)).toBe(1000);
       expect(await ctx.read(fd, buf, 20_000)).toBe(0);
       expect(await ctx.read(fd, buf, 20_000n)).toBe(0);
       const u16 = new Uint16Array(5);
       expect(await ctx.read(fd, u16, 0)).toBe(10); // any ArrayBufferView
-      expect(Buffer.from(u16.buffer).equals(content.subarray(0, 10))).toBe(true);
+      expect(Buffer.from(u16.buffer)).toEqual(content.subarray(0, 10));
       expect(await ctx.read(fd, buf.subarray(10, 20), 2)).toBe(10); // a sub-range is a subarray
-      expect(buf.subarray(10, 20).equals(content.subarray(2, 12))).toBe(true);
+      expect(buf.subarray(10, 20)).toEqual(content.subarray(2, 12));
     }, opts);
     closeAll(fd);
   });
@@ -58,7 +67,7 @@ describe.each(BACKENDS)('backend %s', (backend) => {
     await withContext(async (ctx) => {
       const parts = [Buffer.alloc(7), Buffer.alloc(0), Buffer.alloc(50)];
       expect(await ctx.readv(fd, parts, 3)).toBe(57);
-      expect(Buffer.concat(parts).equals(content.subarray(3, 60))).toBe(true);
+      expect(Buffer.concat(parts)).toEqual(content.subarray(3, 60));
       expect(await ctx.readv(fd, [], 0)).toBe(0);
     }, opts);
     closeAll(fd);
@@ -72,10 +81,10 @@ describe.each(BACKENDS)('backend %s', (backend) => {
     await withContext(async (ctx) => {
       const bufs = Array.from({ length: 500 }, () => Buffer.alloc(128));
       const n = await Promise.all(bufs.map((b, i) => ctx.read(fh, b, (i * 128) % content.length)));
-      expect(n.every((x) => x === 128)).toBe(true);
+      expect(n).toEqual(Array(500).fill(128));
       bufs.forEach((b, i) => {
         const at = (i * 128) % content.length;
-        expect(b.equals(content.subarray(at, at + 128))).toBe(true);
+        expect(b).toEqual(content.subarray(at, at + 128));
       });
     }, opts);
     await fh.close();
@@ -90,18 +99,14 @@ describe.each(BACKENDS)('backend %s', (backend) => {
       const bufs = Array.from({ length: 64 }, () => aligned(4096));
       await Promise.all(bufs.map((b, i) => ctx.read(fh, b, i * 4096 * 3)));
       bufs.forEach((b, i) => {
-        expect(b.equals(content.subarray(i * 12288, i * 12288 + 4096))).toBe(true);
+        expect(b).toEqual(content.subarray(i * 12288, i * 12288 + 4096));
       });
       const data = aligned(8192).fill(0x42);
       expect(await ctx.write(fh, data, 8192, { rwFlags: RWF.DSYNC })).toBe(8192);
       expect(ctx.inFlight).toBe(0);
     }, opts);
     await fh.close();
-    expect(
-      readFileSync(path)
-        .subarray(8192, 16384)
-        .every((b) => b === 0x42),
-    ).toBe(true);
+    expectBytes(readFileSync(path).subarray(8192, 16384), Buffer.alloc(8192, 0x42));
   });
 
   test('O_DIRECT misalignment rejects with ERR_AIO_MISALIGNED (EINVAL) carrying the operation', async () => {
@@ -129,8 +134,15 @@ describe.each(BACKENDS)('backend %s', (backend) => {
   test('poll resolves the revents mask when a pipe becomes readable', async () => {
     const [r, w] = pipe();
     await withContext(async (ctx) => {
-      const polled = ctx.poll(r, POLL.IN);
-      setTimeout(() => require('node:fs').writeSync(w, 'x'), 20);
+      let settled = false;
+      const polled = ctx.poll(r, POLL.IN).finally(() => {
+        settled = true;
+      });
+      // The pipe is empty: the kernel holds the poll, and it stays pending until data comes.
+      expect(await untilTurns(() => ctx.inFlight === 1)).toBe(true);
+      await untilTurns(() => settled, 20);
+      expect(settled).toBe(false);
+      require('node:fs').writeSync(w, 'x');
       expect((await polled) & POLL.IN).toBe(POLL.IN);
     }, opts);
     closeAll(r, w);

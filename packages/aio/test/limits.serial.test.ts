@@ -14,7 +14,7 @@ import {
   readFile,
   writeFile,
 } from '../src/index.js';
-import { pattern, tempDir } from './helpers.js';
+import { expectBytes, pattern, tempDir } from './helpers.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -54,13 +54,13 @@ describe('aio-max-nr exhausted', () => {
       // A context that already exists keeps serving, queue included (4 x its ring).
       const bufs = Array.from({ length: 256 }, () => Buffer.alloc(4096));
       const n = await Promise.all(bufs.map((b, i) => survivor.read(fd, b, i * 4096)));
-      expect(n.every((x) => x === 4096)).toBe(true);
+      expect(n).toEqual(bufs.map(() => 4096));
     } finally {
       await Promise.all(hogs.map((h) => h.close()));
       closeSync(fd);
     }
     // Room is back: the lazily created default context works again.
-    expect((await readFile(path)).equals(pattern(1 << 20))).toBe(true);
+    expectBytes(await readFile(path), pattern(1 << 20));
     await closeDefaultContext();
     await survivor.close();
     expect(aioLimits().nr).toBe(start.nr); // nothing leaked system-wide

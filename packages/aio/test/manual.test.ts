@@ -18,7 +18,7 @@ describe('linux_aio-style manual use', () => {
       expect(events.map((e) => e.request).sort()).toEqual(reqs.slice().sort());
       for (const e of events) {
         const at = Number((e.request as ReadRequest).position);
-        expect(Buffer.from(e.data!).equals(content.subarray(at, at + 16))).toBe(true);
+        expect(Buffer.from(e.data!)).toEqual(content.subarray(at, at + 16));
       }
       expect(ctx.getEvents(0, 10)).toEqual([]); // nothing left, does not wait
     });
@@ -32,6 +32,8 @@ describe('linux_aio-style manual use', () => {
       ctx.submit(poll);
       const start = process.hrtime.bigint();
       expect(ctx.getEvents(1, 1, 50_000_000)).toEqual([]);
+      // The timeout is what is tested: only a lower bound, which a slow machine cannot break
+      // (the kernel sleeps at least 50 ms; the slack is for the clocks' granularity).
       expect(Number(process.hrtime.bigint() - start) / 1e6).toBeGreaterThanOrEqual(45);
       writeSync(w, 'x');
       const [event] = ctx.getEvents(1, 1, 5_000_000_000n);
@@ -84,16 +86,24 @@ describe('linux_aio-style manual use', () => {
     const fd = fileWith(tmp.path('it'), pattern(64));
     const ctx = new (await import('../src/index.js')).AioContext();
     const seen: AioEvent[] = [];
+    let arrived = () => {};
+    const nextEvent = () => new Promise<void>((resolve) => (arrived = resolve));
     const consumer = (async () => {
-      for await (const event of ctx.events()) seen.push(event);
+      for await (const event of ctx.events()) {
+        seen.push(event);
+        arrived();
+      }
     })();
     const poll = new PollRequest(r, POLL.IN);
     const read = new ReadRequest(fd, Buffer.alloc(8), 0);
+    let next = nextEvent();
     ctx.submit(poll, read);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(seen.map((e) => e.request)).toEqual([read]);
+    await next;
+    expect(seen.map((e) => e.request)).toEqual([read]); // the poll waits: the pipe is empty
+    expect(ctx.inFlight).toBe(1);
+    next = nextEvent();
     writeSync(w, 'x');
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await next;
     expect(seen.map((e) => e.request)).toEqual([read, poll]);
     await ctx.close();
     await consumer; // the loop ended

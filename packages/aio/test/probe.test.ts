@@ -76,7 +76,7 @@ describe('probe', () => {
     });
     out = '';
     expect(await probeCommand([], (t) => (out += t))).toBe(0);
-    expect(out.startsWith('Kernel AIO probe\n')).toBe(true);
+    expect(out).toMatch(/^Kernel AIO probe\n/);
     out = '';
     expect(await probeCommand(['--bogus'], (t) => (out += t))).toBe(2);
     expect(out).toContain('usage: aio-probe [path] [--json]');

@@ -2,6 +2,7 @@
 // and that nothing blocks or aborts it.
 import { closeSync, writeFileSync, writeSync } from 'node:fs';
 import { runChild } from '../../../test-support/child.js';
+import { epollSyscalls, untilSleepingIn } from '../../aio-bind/test/fixtures/blocked.js';
 import { pipe } from '../../aio-bind/test/fixtures/pipes.js';
 import { BACKENDS, tempDir } from './helpers.js';
 
@@ -12,7 +13,7 @@ afterAll(() => tmp.cleanup());
 
 describe.each(BACKENDS)('backend %s', (backend) => {
   const setup = `const { AioContext, POLL } = AIO; const fs = require('node:fs');
-    const ctx = new AioContext({ backend: '${backend}' }); const t0 = Date.now();`;
+    const ctx = new AioContext({ backend: '${backend}' });`;
 
   test('an idle context does not keep the process alive, and it exits cleanly', async () => {
     const result = await runChild(
@@ -27,19 +28,28 @@ describe.each(BACKENDS)('backend %s', (backend) => {
   });
 
   test('a request in flight keeps the process alive until it completes', async () => {
+    // The data comes once the child's main thread sleeps in epoll: its script is done and its
+    // loop has nothing to run, where a loop that nothing holds would have ended the process.
+    let fed: Promise<void> = Promise.resolve();
     const result = await runChild(
       'core',
       `${setup}
-      ctx.poll(0, POLL.IN).then((revents) => console.log('ready', revents & POLL.IN, Date.now() - t0 >= 400));
+      ctx.poll(0, POLL.IN).then((revents) => console.log('ready', revents & POLL.IN));
       console.log('waiting');`,
       {
         stdin: 'pipe',
-        onLine: (line, child) =>
-          line === 'waiting' && setTimeout(() => child.stdin!.write('x'), 500),
+        onLine: (line, child) => {
+          if (line !== 'waiting') return;
+          fed = untilSleepingIn(child.pid!, epollSyscalls()).then(() => {
+            child.stdin!.write('x');
+          });
+          fed.catch(() => {}); // awaited below, once the child has ended
+        },
       },
     );
+    await fed; // rejects if the child had exited before its loop went idle
     expect(result).toMatchObject({ code: 0, signal: null, timedOut: false });
-    expect(result.stdout).toBe('waiting\nready 1 true\n');
+    expect(result.stdout).toBe('waiting\nready 1\n');
   });
 
   test('process.exit() with requests in flight exits cleanly (no abort in teardown)', async () => {

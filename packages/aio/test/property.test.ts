@@ -11,7 +11,7 @@ import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { type FileHandle, open as openHandle } from 'node:fs/promises';
 import fc from 'fast-check';
 import { AioContext, type AioFile, open } from '../src/index.js';
-import { tempDir } from './helpers.js';
+import { firstDifference, tempDir } from './helpers.js';
 
 const SEED = Number(process.env.AIO_PROPERTY_SEED ?? 20261122);
 const OPS = Number(process.env.AIO_PROPERTY_OPS ?? 10_000);
@@ -167,9 +167,11 @@ async function runBatch(target: Target, model: Buffer[], batch: Op[]): Promise<v
           const buf = Buffer.alloc(op.lengths[0]!, 0xaa);
           const n = await target.read(op.file, buf, op.position);
           const expected = expectedRead(op.position, buf.length);
-          if (n !== expected.length || !buf.subarray(0, n).equals(expected)) {
+          const at = firstDifference(buf.subarray(0, n), expected);
+          if (at >= 0) {
             throw new Error(
-              `${target.name}: read(f${op.file}, ${buf.length} @ ${op.position}) -> ${n} bytes that differ from the model`,
+              `${target.name}: read(f${op.file}, ${buf.length} @ ${op.position}) -> ${n} bytes, ` +
+                `${expected.length} in the model, first difference at ${at}`,
             );
           }
           break;
@@ -178,9 +180,11 @@ async function runBatch(target: Target, model: Buffer[], batch: Op[]): Promise<v
           const bufs = op.lengths.map((l) => Buffer.alloc(l, 0xaa));
           const n = await target.readv(op.file, bufs, op.position);
           const expected = expectedRead(op.position, lengthOf(op));
-          if (n !== expected.length || !Buffer.concat(bufs).subarray(0, n).equals(expected)) {
+          const at = firstDifference(Buffer.concat(bufs).subarray(0, n), expected);
+          if (at >= 0) {
             throw new Error(
-              `${target.name}: readv(f${op.file}, [${op.lengths}] @ ${op.position}) -> ${n} bytes that differ`,
+              `${target.name}: readv(f${op.file}, [${op.lengths}] @ ${op.position}) -> ${n} bytes, ` +
+                `${expected.length} in the model, first difference at ${at}`,
             );
           }
           break;
@@ -256,9 +260,8 @@ const property = fc.asyncProperty(
     }
     model.forEach((content, i) => {
       const actual = readFileSync(paths[i]!);
-      if (!actual.equals(content)) {
-        let at = 0;
-        while (at < Math.min(actual.length, content.length) && actual[at] === content[at]) at++;
+      const at = firstDifference(actual, content);
+      if (at >= 0) {
         throw new Error(
           `${target.name}: f${i} differs from the model when read back with node:fs: ` +
             `${actual.length} bytes vs ${content.length} in the model, first difference at ${at}`,

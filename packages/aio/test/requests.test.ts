@@ -148,7 +148,7 @@ describe('run()', () => {
       const event = await ctx.run(read);
       expect(event).toBeInstanceOf(AioEvent);
       expect(event).toMatchObject({ request: read, res: 100, res2: 0, ok: true, error: null });
-      expect(Buffer.from(event.data!).equals(content.subarray(50, 150))).toBe(true);
+      expect(Buffer.from(event.data!)).toEqual(content.subarray(50, 150));
       expect(read.state).toBe('done');
 
       read.position = 4090; // reuse: a short read, data is what was read
@@ -158,7 +158,7 @@ describe('run()', () => {
 
       const readv = new ReadvRequest(fd, [Buffer.alloc(3), Buffer.alloc(5)], 0);
       const v = await ctx.run(readv);
-      expect(Buffer.from(v.data!).equals(content.subarray(0, 8))).toBe(true);
+      expect(Buffer.from(v.data!)).toEqual(content.subarray(0, 8));
 
       const write = new WriteRequest(fd, Buffer.from('xyz'), 0);
       expect((await ctx.run(write)).res).toBe(3);

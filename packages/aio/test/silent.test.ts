@@ -150,7 +150,7 @@ describe('a request that does not complete inside io_submit after all', () => {
       const delays = await timersDuring(async () => {
         const b = Buffer.alloc(BLOCK);
         expect(await ctx.read({ fd }, b, 7 * BLOCK)).toBe(BLOCK);
-        expect(b.equals(content.subarray(7 * BLOCK, 8 * BLOCK))).toBe(true);
+        expect(b).toEqual(content.subarray(7 * BLOCK, 8 * BLOCK));
       });
       expect(delays.filter((d) => d >= 1 && d <= 64)).toEqual([]);
     } finally {

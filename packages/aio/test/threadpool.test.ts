@@ -60,12 +60,11 @@ test('terminate() of a worker whose threadpool context waits: returns, the proce
       ctx.poll(BIND.eventfd(0, 0), AIO.POLL.IN);
       require('node:worker_threads').parentPort.postMessage('waiting');\`, { eval: true });
     worker.on('message', async () => {
-      const started = Date.now();
       await worker.terminate();
-      console.log('terminated', Date.now() - started < 5000);
+      console.log('terminated');
     });`,
-    { timeoutMs: 20_000 },
+    { timeoutMs: 20_000 }, // a terminate() that hangs shows as timedOut, however slow the machine
   );
   expect(result).toMatchObject({ code: 0, signal: null, timedOut: false });
-  expect(result.stdout).toBe('terminated true\n');
+  expect(result.stdout).toBe('terminated\n');
 });

@@ -117,7 +117,7 @@ test('SharedArrayBuffer-backed views are accepted (their memory stays put while 
   const fd = fileWith(tmp.path('sab'), pattern(16));
   const shared = new Uint8Array(new SharedArrayBuffer(16));
   expect(await ctx.read(fd, shared, 0)).toBe(16);
-  expect(Buffer.from(shared).equals(pattern(16))).toBe(true);
+  expect(Buffer.from(shared)).toEqual(pattern(16));
   require('node:fs').closeSync(fd);
   tmp.cleanup();
 });
@@ -156,7 +156,7 @@ describe('a buffer detached after the call, before the flush', () => {
       expect((error as Error).message).toContain(
         `argument '${name}' was detached before the request reached the kernel`,
       );
-      expect(readFileSync(path).equals(pattern(64))).toBe(true);
+      expect(readFileSync(path)).toEqual(pattern(64));
       expect(ctx.inFlight).toBe(0);
     } finally {
       closeSync(fd);
