@@ -16,6 +16,7 @@
 import { errnoException, RWF } from '@aio/bind';
 import { cachedPages, pageSize } from '@aio/bind/internal';
 import { isRead, isTransfer } from '../opcodes.js';
+import { refusedSyscall } from './failures.js';
 import { type FdInfo, sizeOf, TYPE_BLK, TYPE_DIR, TYPE_REG } from './fd-info.js';
 import type { EngineHost } from './host.js';
 import {
@@ -115,7 +116,7 @@ function routeRead(engine: EngineHost, op: Op): number {
   let info: FdInfo | null = op.file !== null ? engine.fds.info(op.fd, op.file) : null;
   let inline: boolean;
   if (info !== null) {
-    if (info.type === TYPE_DIR) throw errnoException(EISDIR, 'IOCB_CMD_PREAD', { fd: op.fd });
+    if (info.type === TYPE_DIR) throw errnoException(EISDIR, refusedSyscall(op), { fd: op.fd });
     op.seekable = seekable(info);
     if (info.noNowait) return op.seekable ? PHASE_LANE : PHASE_POLL;
     inline = !info.completesLater;
@@ -139,7 +140,7 @@ function routeRead(engine: EngineHost, op: Op): number {
 function routeWrite(engine: EngineHost, op: Op): number {
   if ((op.rwFlags & RWF.NOWAIT) !== 0) return PHASE_KERNEL;
   const info = engine.fds.info(op.fd, op.file);
-  if (info.type === TYPE_DIR) throw errnoException(EISDIR, 'IOCB_CMD_PWRITE', { fd: op.fd });
+  if (info.type === TYPE_DIR) throw errnoException(EISDIR, refusedSyscall(op), { fd: op.fd });
   op.seekable = seekable(info);
   if (!op.seekable) {
     if (info.noNowait) return PHASE_POLL;
