@@ -66,7 +66,7 @@ export class AioContext implements AsyncDisposable, Disposable {
 
   /** Requests waiting for a free slot. */
   get queued(): number {
-    return this.#engine.queue.size;
+    return this.#engine.queued;
   }
 
   /** True once close() or closeSync() was called: no new work is accepted. */
@@ -338,7 +338,7 @@ export class AioContext implements AsyncDisposable, Disposable {
         engine.pump(); // submits what is queued, reaps
         engine.kernelLane.drainSync();
         if (engine.inFlight > 0) engine.waitSync(null);
-        else if (engine.queue.size === 0) engine.destroy();
+        else if (engine.queued === 0) engine.destroy();
       }
     });
     this.#closing ??= PromiseCtor.resolve();

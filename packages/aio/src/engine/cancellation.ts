@@ -30,7 +30,7 @@ export function abortOp(engine: EngineHost, op: Op): void {
   }
   if (isQueued(op)) {
     // It never reaches the kernel.
-    engine.queue.drop(op);
+    engine.removeQueued(op);
     engine.fail(op, new AbortError(abortSignalReason(op.signal!)));
     engine.afterChange();
     return;
@@ -41,7 +41,7 @@ export function abortOp(engine: EngineHost, op: Op): void {
 
 /** cancel() of a queued run() request: removed, resolved with a -ECANCELED event. */
 export function cancelQueued(engine: EngineHost, op: Op): object {
-  engine.queue.drop(op);
+  engine.removeQueued(op);
   const resolve = op.resolve;
   engine.fail(op, null); // detaches; run()'s promise is resolved with the event instead
   const event = engine.makeEvent(op, -ECANCELED, 0);
@@ -74,9 +74,9 @@ export function cancelInKernel(engine: EngineHost, op: Op, quiet: boolean): obje
 
 /** close(): rejects queued waits for readiness and cancels those in flight: they could wait forever. */
 export function cancelPolls(engine: EngineHost): void {
-  for (const op of engine.queue.live()) {
+  for (const op of engine.queuedOps()) {
     if (!waitsForReadiness(op)) continue;
-    engine.queue.drop(op);
+    engine.removeQueued(op);
     if (op.settle === SETTLE_MANUAL) engine.settle(op, -ECANCELED, 0, true);
     else engine.fail(op, new ContextClosedError('The AioContext was closed before the poll ran'));
   }

@@ -4,7 +4,7 @@
 // what is left moves to a readiness poll (pipes, sockets, ttys) or to the threadpool lane
 // (files), and the request settles once, with the total, as if one read had done it.
 import { isRead, isTransfer } from '../opcodes.js';
-import { type FdInfo, sizeOf, TYPE_BLK, TYPE_DIR, TYPE_REG } from './fd-info.js';
+import { type FdInfo, seekable, sizeOf, TYPE_DIR } from './fd-info.js';
 import type { EngineHost } from './host.js';
 import {
   type Op,
@@ -24,10 +24,6 @@ const EISDIR = 21;
 const EOPNOTSUPP = 95;
 /** One kernel call moves at most this much (MAX_RW_COUNT): a lane read of exactly it goes on. */
 const MAX_RW = 0x7fff_f000;
-
-function seekable(info: FdInfo): boolean {
-  return info.type === TYPE_REG || info.type === TYPE_BLK;
-}
 
 /** Settles with the total: bytes of earlier phases plus `res` (an error after some bytes is a short result, as read(2) gives). */
 function finish(

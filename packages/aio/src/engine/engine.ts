@@ -66,8 +66,8 @@ export interface EngineOptions<E> {
 export class Engine<E extends object = object> implements EngineHost, Managed {
   readonly ctx: bigint;
   readonly max: number;
-  readonly slots: SlotTable;
-  readonly queue = new OpQueue();
+  readonly #slots: SlotTable;
+  readonly #queue = new OpQueue();
   readonly ring: CompletionRing;
   readonly fds = new FdTable();
   readonly kernelLane: KernelLane;
@@ -114,7 +114,7 @@ export class Engine<E extends object = object> implements EngineHost, Managed {
       io_destroy(this.ctx);
       throw error;
     }
-    this.slots = new SlotTable(this.max);
+    this.#slots = new SlotTable(this.max);
     this.#events = new IoEventArray(this.max);
     this.ring = new CompletionRing(this.ctx);
     this.kernelLane = new KernelLane(this);
@@ -126,6 +126,9 @@ export class Engine<E extends object = object> implements EngineHost, Managed {
     this.#exit = closeAtExit({ close: () => this.destroyNow() });
   }
 
+  get slots(): Readonly<Pick<SlotTable, 'iocbs' | 'occupied'>> {
+    return this.#slots;
+  }
   get backend(): Backend {
     return this.#waker.backend;
   }
@@ -173,6 +176,30 @@ export class Engine<E extends object = object> implements EngineHost, Managed {
     this.#ringFull = true;
   }
 
+  get queued(): number {
+    return this.#queue.size;
+  }
+
+  takeQueued(): Op | undefined {
+    return this.#queue.shift();
+  }
+
+  returnQueued(ops: Op[]): void {
+    this.#queue.unshift(ops);
+  }
+
+  removeQueued(op: Op): void {
+    this.#queue.drop(op);
+  }
+
+  queuedOps(): Op[] {
+    return this.#queue.live();
+  }
+
+  takeSlot(op: Op): number {
+    return this.#slots.alloc(op);
+  }
+
   /** The queued or in-flight op of a run()/submit() request, if any. */
   opOf(request: object): Op | undefined {
     return this.#settler.opOf(request);
@@ -192,7 +219,7 @@ export class Engine<E extends object = object> implements EngineHost, Managed {
       return PromiseCtor.reject(new AbortError(abortSignalReason(signal))) as Promise<T>;
     }
     const promise = this.#settler.queued<T>(op);
-    this.queue.push(op);
+    this.#queue.push(op);
     if (!this.#busy) this.#setBusy(true);
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
@@ -213,7 +240,7 @@ export class Engine<E extends object = object> implements EngineHost, Managed {
     this.#flushScheduled = false;
     this.#continueScheduled = false;
     if (this.#destroyed) return;
-    if (!mayWorkNow(this.queue.size)) {
+    if (!mayWorkNow(this.#queue.size)) {
       // This turn's inline work is spent: go on after timers, sockets and others have run.
       this.count(STAT_YIELDS);
       this.#continueScheduled = true;
@@ -249,11 +276,11 @@ export class Engine<E extends object = object> implements EngineHost, Managed {
       this.#inlineNow = 0;
       for (let round = 0; round < MAX_ROUNDS; round++) {
         let progress = false;
-        if (this.queue.size > 0 && this.#inFlight < this.max && !this.#ringFull) {
+        if (this.#queue.size > 0 && this.#inFlight < this.max && !this.#ringFull) {
           progress = this.#submission.submitQueued() > 0;
         }
         if (this.reap() > 0) progress = true;
-        if (!progress || this.queue.size === 0) break;
+        if (!progress || this.#queue.size === 0) break;
       }
       // Requests that did not complete inside io_submit are held by the device (O_DIRECT).
       if (this.#submittedNow > 0) this.#submission.noteDevice(this.#inlineNow < this.#submittedNow);
@@ -285,7 +312,7 @@ export class Engine<E extends object = object> implements EngineHost, Managed {
 
   /** Silent requests still in flight after their pump: their files complete later after all. */
   #learnStragglers(): void {
-    for (const op of this.slots.occupied()) {
+    for (const op of this.#slots.occupied()) {
       if (op.silent && op.epoch === this.#epoch) this.fds.learn(op.fd, op.file, false);
     }
   }
@@ -300,7 +327,7 @@ export class Engine<E extends object = object> implements EngineHost, Managed {
   }
 
   unslot(op: Op): void {
-    this.slots.release(op.slot);
+    this.#slots.release(op.slot);
   }
 
   reap(): number {
@@ -321,7 +348,7 @@ export class Engine<E extends object = object> implements EngineHost, Managed {
   }
 
   complete(slot: number, res: number, res2: number, deliver = true): E | null {
-    const op = this.slots.release(slot);
+    const op = this.#slots.release(slot);
     if (op === null) return null;
     this.#inFlight--;
     this.#ringFull = false;
@@ -334,7 +361,7 @@ export class Engine<E extends object = object> implements EngineHost, Managed {
 
   requeue(op: Op): void {
     if (op.phase === PHASE_POLL) this.count(STAT_POLLED);
-    this.queue.unshift([op]);
+    this.#queue.unshift([op]);
   }
 
   toLane(op: Op): void {
@@ -359,7 +386,7 @@ export class Engine<E extends object = object> implements EngineHost, Managed {
   }
 
   #hasWork(): boolean {
-    return this.#inFlight > 0 || this.queue.size > 0 || this.#laneInFlight > 0;
+    return this.#inFlight > 0 || this.#queue.size > 0 || this.#laneInFlight > 0;
   }
 
   afterChange(): void {
@@ -381,7 +408,7 @@ export class Engine<E extends object = object> implements EngineHost, Managed {
       return;
     }
     const canSubmit = this.#inFlight < this.max && !this.#ringFull;
-    if (this.queue.size > 0 && canSubmit && !this.#flushScheduled && !this.#continueScheduled) {
+    if (this.#queue.size > 0 && canSubmit && !this.#flushScheduled && !this.#continueScheduled) {
       // Many buffered requests: go on after the loop has had a turn.
       this.#continueScheduled = true;
       setImmediateSafe(this.#flush);

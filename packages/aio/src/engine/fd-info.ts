@@ -62,6 +62,11 @@ function typeOf(mode: number): number {
 }
 
 /** Type, O_DIRECT and O_APPEND of an open fd. @throws {AioError} EBADF when it is not open. */
+/** Whether the file has positions (a regular file or a block device; not a pipe, socket, tty). */
+export function seekable(info: FdInfo): boolean {
+  return info.type === TYPE_REG || info.type === TYPE_BLK;
+}
+
 export function classify(fd: number): FdInfo {
   const info = decodeStatx(statx(fd, null, AT_STATX_DONT_SYNC, STATX.TYPE, scratch));
   const flags = fcntl(fd, F.GETFL);

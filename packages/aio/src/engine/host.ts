@@ -4,7 +4,6 @@
 import type { FdTable } from './fd-info.js';
 import type { KernelLane } from './kernel-lane.js';
 import type { Op } from './op.js';
-import type { OpQueue } from './queue.js';
 import type { SlotTable } from './slots.js';
 
 export interface EngineHost {
@@ -12,8 +11,8 @@ export interface EngineHost {
   readonly ctx: bigint;
   /** Requests the kernel may hold at once (io_setup's nr_events). */
   readonly max: number;
-  readonly slots: SlotTable;
-  readonly queue: OpQueue;
+  /** The iocb slots (read-only here: takeSlot() and unslot() change them). */
+  readonly slots: Readonly<Pick<SlotTable, 'iocbs' | 'occupied'>>;
   readonly fds: FdTable;
   readonly kernelLane: KernelLane;
   /** The eventfd the context's iocbs signal. */
@@ -31,6 +30,18 @@ export interface EngineHost {
   /** True while buffered writes should go to the threadpool (an inline one was slow lately). */
   readonly writesSlow: boolean;
 
+  /** Queued requests. */
+  readonly queued: number;
+  /** The next queued op, removed from the queue, or undefined. */
+  takeQueued(): Op | undefined;
+  /** Puts ops the kernel had no room for back at the front of the queue, in order. */
+  returnQueued(ops: Op[]): void;
+  /** Removes a queued op (aborted, cancelled, or closed while waiting). */
+  removeQueued(op: Op): void;
+  /** A copy of the queued ops still live. */
+  queuedOps(): Op[];
+  /** Gives `op` a free slot; returns its index. */
+  takeSlot(op: Op): number;
   /** Counts one event of kind `stat` (STAT_* of stats.ts). */
   count(stat: number): void;
   /** The kernel accepted `op`. */

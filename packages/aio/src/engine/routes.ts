@@ -17,7 +17,7 @@ import { errnoException, RWF } from '@aio/bind';
 import { cachedPages, pageSize } from '@aio/bind/internal';
 import { isRead, isTransfer } from '../opcodes.js';
 import { refusedSyscall } from './failures.js';
-import { type FdInfo, sizeOf, TYPE_BLK, TYPE_DIR, TYPE_REG } from './fd-info.js';
+import { type FdInfo, seekable, sizeOf, TYPE_DIR } from './fd-info.js';
 import type { EngineHost } from './host.js';
 import {
   type Op,
@@ -44,7 +44,7 @@ const KERNEL_ONLY = RWF.DSYNC | RWF.SYNC | RWF.HIPRI | RWF.NOAPPEND | RWF.ATOMIC
 
 /** Whether `info` is a regular file or block device read through the page cache. */
 export function isBuffered(info: FdInfo): boolean {
-  return (info.type === TYPE_REG || info.type === TYPE_BLK) && !info.direct;
+  return seekable(info) && !info.direct;
 }
 
 /** Whether node:fs can run `op` on the threadpool as asked (flags, priority, append). */
@@ -100,10 +100,6 @@ export function fullyCached(fd: number, position: number, length: number): boole
   } catch {
     return false;
   }
-}
-
-function seekable(info: FdInfo): boolean {
-  return info.type === TYPE_REG || info.type === TYPE_BLK;
 }
 
 /** The route of a read: RWF_NOWAIT to the kernel, or straight to the threadpool. */

@@ -129,7 +129,7 @@ export class Submission {
       if (op.phase === PHASE_POLL) engine.count(STAT_POLLED);
       else if (op.phase === PHASE_KERNEL_LANE) engine.count(STAT_LANE);
     }
-    const slot = engine.slots.alloc(op);
+    const slot = engine.takeSlot(op);
     encodeOp(engine.slots.iocbs, op, slot, engine.efd);
     if (op.phase === PHASE_KERNEL_LANE && !engine.blocking) {
       engine.kernelLane.start(op);
@@ -145,7 +145,7 @@ export class Submission {
     engine.fds.begin();
     let k = 0;
     while (engine.inFlight + k < engine.max) {
-      const op = engine.queue.shift();
+      const op = engine.takeQueued();
       if (op === undefined) break;
       const prepared = this.#prepare(op);
       if (prepared === PREPARED) batch[k++] = op;
@@ -226,7 +226,7 @@ export class Submission {
           // No room in the kernel: put the rest back; a completion will make room.
           const rest = ops.slice(i, to);
           for (const op of rest) engine.unslot(op);
-          engine.queue.unshift(rest);
+          engine.returnQueued(rest);
           engine.noteRingFull();
           break;
         }
