@@ -46,8 +46,7 @@ export function refusedError(errno: number, op: Op): AioError {
   return withOperation(errnoException(errno, refusedSyscall(op), { fd: op.fd }), op);
 }
 
-/** The name refusedError() gives `op`'s operation: node:fs's name for it. */
+/** The name refusedError() gives `op`'s operation: node:fs's name for it (opcodes.ts). */
 export function refusedSyscall(op: Op): AioSyscall {
-  const command = opcode(op.cmd).command;
-  return (command === 'fdsync' ? 'fdatasync' : command) as AioSyscall;
+  return opcode(op.cmd).operation;
 }

@@ -2,7 +2,7 @@
 // through the captured intrinsics and written into the Op, which the engine reads from then
 // on. The caller's objects are never read again.
 import { endianness } from 'node:os';
-import { InvalidArgTypeError } from '@aio/bind';
+import { errnoException, InvalidArgTypeError } from '@aio/bind';
 import { baseAddress, viewBuffer, viewByteLength, viewByteOffset } from '@aio/bind/internal';
 import { fileHandleFd, isFileHandle, learnFrom } from '../file-handles.js';
 import {
@@ -10,7 +10,6 @@ import {
   copyBuffers,
   ioprioOf,
   type RequestOptions,
-  toFd,
   validatePosition,
   validateRwFlags,
   validateSignal,
@@ -19,24 +18,25 @@ import {
 import { refusedSyscall } from './failures.js';
 import type { Op } from './op.js';
 
+const EBADF = 9;
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const LITTLE = endianness() === 'LE';
 
 /** Sets `op.fd`, `op.file` and `op.fileHandle` from `file` (see toFd). */
 export function setFile(op: Op, file: unknown, name = 'file'): void {
-  if (typeof file === 'object' && file !== null && isFileHandle(file)) {
-    op.fd = checkFd(fileHandleFd(file), `${name}.fd`, true, refusedSyscall(op));
-    op.file = file;
-    op.fileHandle = true;
+  if (typeof file !== 'object' || file === null) {
+    op.fd = checkFd(file, name, false);
+    op.file = null;
     return;
   }
-  op.fd = toFd(file, name, refusedSyscall(op));
-  if (typeof file === 'object' && file !== null) {
-    op.file = file;
-    learnFrom(file); // until the FileHandle class is known, such a handle is read like { fd }
-  } else {
-    op.file = null;
-  }
+  const handle = isFileHandle(file);
+  const fd = handle ? fileHandleFd(file) : (file as { fd?: unknown }).fd; // read once
+  // A FileHandle says -1 once closed: the operation fails as node:fs's own would.
+  if (fd === -1) throw errnoException(EBADF, refusedSyscall(op), { fd: -1 });
+  op.fd = checkFd(fd, `${name}.fd`, true);
+  op.file = file;
+  op.fileHandle = handle;
+  if (!handle) learnFrom(file); // until the FileHandle class is known, such a handle is read like { fd }
 }
 
 /** Sets `op.position` (or `op.bigPosition` at or above 2^53) from a required offset. */
